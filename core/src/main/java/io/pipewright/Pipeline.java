@@ -1,0 +1,156 @@
+package io.pipewright;
+
+import io.pipewright.internal.engine.Validator;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * A named DAG of steps: the definition of an ML workflow. Building it is cheap and runs nothing; a
+ * {@link Workspace} validates and runs it.
+ *
+ * <pre>{@code
+ * Pipeline p = Pipeline.named("digits").parameter("epochs", 20);
+ * Step split = p.prep("split").input("raw", Path.of("digits.csv.gz"))
+ *     .produces("train", Dataset.class).produces("test", Dataset.class)
+ *     .runs(SplitDigits.class);
+ * Step train = p.train("train").input("data", split.dataset("train"))
+ *     .produces("model", Model.class).uses("epochs")
+ *     .runs(TrainDigits.class);
+ * }</pre>
+ *
+ * <p>Not thread-safe while being built. A run works on a snapshot taken at submit, so changing the pipeline later
+ * does not affect runs already submitted.
+ */
+public final class Pipeline {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+
+  private final String name;
+  private final Map<String, Parameter> parameters = new LinkedHashMap<>();
+  private final List<StepBuilder> steps = new ArrayList<>();
+
+  private Pipeline(String name) {
+    this.name = name;
+  }
+
+  /** A new, empty pipeline. Names are letters, digits, '_', '.', '-'. */
+  public static Pipeline named(String name) {
+    checkName("pipeline", name);
+    return new Pipeline(name);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** Declares a parameter with a default; its type is the default's (integer, number, string or boolean). */
+  public Pipeline parameter(String parameterName, Object defaultValue) {
+    Objects.requireNonNull(defaultValue, "default value of parameter '" + parameterName + "'");
+    ParameterType type = ParameterType.of(defaultValue);
+    return declare(new Parameter(parameterName, type, type.coerce(defaultValue)));
+  }
+
+  /** Declares a parameter without a default: every run must give it. */
+  public Pipeline parameter(String parameterName, ParameterType type) {
+    return declare(new Parameter(parameterName, type, null));
+  }
+
+  private Pipeline declare(Parameter parameter) {
+    checkName("parameter", parameter.name());
+    if (parameters.putIfAbsent(parameter.name(), parameter) != null) {
+      throw new IllegalArgumentException(
+          "pipeline '" + name + "': parameter '" + parameter.name() + "' is already declared");
+    }
+    return this;
+  }
+
+  /** Parameters by name, in declaration order. */
+  public Map<String, Parameter> parameters() {
+    return Collections.unmodifiableMap(parameters);
+  }
+
+  public StepBuilder prep(String stepName) {
+    return step(stepName, StepKind.PREP);
+  }
+
+  public StepBuilder train(String stepName) {
+    return step(stepName, StepKind.TRAIN);
+  }
+
+  public StepBuilder evaluate(String stepName) {
+    return step(stepName, StepKind.EVALUATE);
+  }
+
+  public StepBuilder deploy(String stepName) {
+    return step(stepName, StepKind.DEPLOY);
+  }
+
+  /** A step of kind {@link StepKind#CUSTOM}. */
+  public StepBuilder step(String stepName) {
+    return step(stepName, StepKind.CUSTOM);
+  }
+
+  public StepBuilder step(String stepName, StepKind kind) {
+    checkName("step", stepName);
+    Objects.requireNonNull(kind, "kind");
+    StepBuilder builder = new StepBuilder(this, stepName, kind);
+    steps.add(builder);
+    return builder;
+  }
+
+  Step register(StepBuilder builder) {
+    return builder.build();
+  }
+
+  /** A snapshot of the declared steps, in declaration order. */
+  public List<Step> steps() {
+    List<Step> snapshot = new ArrayList<>(steps.size());
+    for (StepBuilder b : steps) {
+      snapshot.add(b.build());
+    }
+    return snapshot;
+  }
+
+  /**
+   * Every problem of the pipeline's structure, against a workspace that has only the {@code local} target: cycles,
+   * inputs no step produces, type mismatches, duplicate names, undeclared parameters, unmeetable resource needs. Empty
+   * when the pipeline is valid. {@link Workspace#validate} checks against that workspace's targets instead.
+   */
+  public List<Problem> validate() {
+    return Validator.validate(this, steps(), Validator.localTargets(), Map.of()).problems();
+  }
+
+  @Override
+  public String toString() {
+    List<Step> snapshot = steps();
+    StringBuilder s = new StringBuilder("Pipeline ").append(name).append(" (").append(snapshot.size())
+        .append(snapshot.size() == 1 ? " step" : " steps");
+    if (!parameters.isEmpty()) {
+      s.append("; ").append(parameters.values().stream()
+          .map(p -> p.name() + "=" + (p.required() ? "?" : p.defaultValue()))
+          .collect(Collectors.joining(", ")));
+    }
+    s.append(")");
+    int width = snapshot.stream().mapToInt(st -> st.name().length()).max().orElse(0);
+    for (Step st : snapshot) {
+      List<String> upstream = st.dependsOn();
+      s.append("\n  ").append(String.format("%-" + width + "s  %-8s", st.name(), st.kind().label()));
+      if (!upstream.isEmpty()) {
+        s.append(" <- ").append(String.join(", ", upstream));
+      }
+    }
+    return s.toString();
+  }
+
+  static void checkName(String what, String value) {
+    if (value == null || !NAME.matcher(value).matches()) {
+      throw new IllegalArgumentException(what + " name must be letters, digits, '_', '.' or '-' (not starting with"
+          + " '_', '.' or '-'), was " + (value == null ? "null" : "'" + value + "'"));
+    }
+  }
+}

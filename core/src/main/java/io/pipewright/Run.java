@@ -1,0 +1,54 @@
+package io.pipewright;
+
+import io.pipewright.internal.util.Text;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A snapshot of a pipeline run: its status, parameter values and steps. From {@link RunHandle#await()} when it ends,
+ * or from {@link Workspace#runs()} afterwards.
+ *
+ * @param parameters the values the run used, defaults filled in
+ * @param steps in declaration order
+ * @param error for a failed run, the first step failure, one line
+ */
+public record Run(String id, String pipeline, RunStatus status, Instant startedAt, Instant finishedAt,
+    Map<String, Object> parameters, List<StepRun> steps, String error) {
+  public Run {
+    parameters = Map.copyOf(parameters);
+    steps = List.copyOf(steps);
+  }
+
+  /** One step, by name. */
+  public StepRun step(String name) {
+    for (StepRun s : steps) {
+      if (s.name().equals(name)) {
+        return s;
+      }
+    }
+    throw new IllegalArgumentException("run " + shortId() + " has no step '" + name + "' (steps: "
+        + String.join(", ", steps.stream().map(StepRun::name).limit(20).toList()) + ")");
+  }
+
+  public boolean succeeded() {
+    return status == RunStatus.SUCCEEDED;
+  }
+
+  /** The first 8 characters of the id: enough to name a run on the command line. */
+  public String shortId() {
+    return id.length() <= 8 ? id : id.substring(0, 8);
+  }
+
+  /** From start to end; empty while running. */
+  public Optional<Duration> duration() {
+    return finishedAt == null ? Optional.empty() : Optional.of(Duration.between(startedAt, finishedAt));
+  }
+
+  @Override
+  public String toString() {
+    return Text.runLine(this);
+  }
+}

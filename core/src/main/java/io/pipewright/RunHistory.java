@@ -1,0 +1,21 @@
+package io.pipewright;
+
+import java.util.List;
+import java.util.Optional;
+
+/** The runs recorded in a workspace's run store, newest first. */
+public interface RunHistory {
+  /** The latest {@code limit} runs, newest first. */
+  List<Run> list(int limit);
+
+  /** A run by its id or a unique prefix of it (as printed by the command line). */
+  Optional<Run> find(String idOrPrefix);
+
+  /**
+   * Like {@link #find}, but a missing or ambiguous id is a {@link UserException} naming it.
+   */
+  Run get(String idOrPrefix);
+
+  /** The lines a step of a run logged, in order. */
+  List<RunEvent.Log> logs(String runId, String step);
+}

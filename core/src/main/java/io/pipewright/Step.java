@@ -1,0 +1,174 @@
+package io.pipewright;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * A declared step of a pipeline, as {@link StepBuilder#runs} returns it: a snapshot of the declaration, and the
+ * source of typed handles on its outputs ({@code split.dataset("train")}) for other steps to consume.
+ */
+public final class Step {
+  private final String name;
+  private final StepKind kind;
+  private final Map<String, StepInput> inputs;
+  private final Map<String, Class<?>> outputs;
+  private final Set<String> parameters;
+  private final Set<String> after;
+  private final String target;
+  private final Resources resources;
+  private final Duration timeout;
+  private final RetryPolicy retry;
+  private final Class<?> bodyType;
+  private final Supplier<StepBody> body;
+  private final List<String> declarationProblems;
+
+  Step(String name, StepKind kind, Map<String, StepInput> inputs, Map<String, Class<?>> outputs,
+      Set<String> parameters, Set<String> after, String target, Resources resources, Duration timeout,
+      RetryPolicy retry, Class<?> bodyType, Supplier<StepBody> body, List<String> declarationProblems) {
+    this.name = name;
+    this.kind = kind;
+    this.inputs = Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
+    this.outputs = Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
+    this.parameters = Collections.unmodifiableSet(new LinkedHashSet<>(parameters));
+    this.after = Collections.unmodifiableSet(new LinkedHashSet<>(after));
+    this.target = target;
+    this.resources = resources;
+    this.timeout = timeout;
+    this.retry = retry;
+    this.bodyType = bodyType;
+    this.body = body;
+    this.declarationProblems = List.copyOf(declarationProblems);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public StepKind kind() {
+    return kind;
+  }
+
+  /** Inputs by name. */
+  public Map<String, StepInput> inputs() {
+    return inputs;
+  }
+
+  /** Declared outputs by name, with their types. */
+  public Map<String, Class<?>> outputs() {
+    return outputs;
+  }
+
+  /** The pipeline parameters this step reads. */
+  public Set<String> parameters() {
+    return parameters;
+  }
+
+  /** Steps this one runs after without consuming their outputs. */
+  public Set<String> after() {
+    return after;
+  }
+
+  /** The logical compute target it runs on ({@code local} unless set). */
+  public String target() {
+    return target;
+  }
+
+  public Resources resources() {
+    return resources;
+  }
+
+  /** How long one attempt may run, if limited. */
+  public Optional<Duration> timeout() {
+    return Optional.ofNullable(timeout);
+  }
+
+  public RetryPolicy retry() {
+    return retry;
+  }
+
+  /** The class of the body: the user's class, or the lambda's synthetic class; {@code null} if none was given. */
+  public Class<?> bodyType() {
+    return bodyType;
+  }
+
+  /** A body to run one attempt: a new instance for a body given as a class, the same instance otherwise. */
+  public StepBody newBody() {
+    if (body == null) {
+      throw new IllegalStateException("step '" + name + "' has no body");
+    }
+    return body.get();
+  }
+
+  /** The steps this one depends on, through its inputs or {@code after(...)}, without repeats, in order. */
+  public List<String> dependsOn() {
+    LinkedHashSet<String> names = new LinkedHashSet<>();
+    for (StepInput input : inputs.values()) {
+      if (input instanceof StepInput.Upstream upstream) {
+        names.add(upstream.output().step());
+      }
+    }
+    names.addAll(after);
+    return List.copyOf(names);
+  }
+
+  /**
+   * Mistakes made while declaring the step (a name declared twice, a missing body): {@link Pipeline#validate()}
+   * reports them with the rest.
+   */
+  public List<String> declarationProblems() {
+    return declarationProblems;
+  }
+
+  // ---- handles on outputs
+
+  public Output<Dataset> dataset(String output) {
+    return new Output<>(name, output, Dataset.class);
+  }
+
+  public Output<Model> model(String output) {
+    return new Output<>(name, output, Model.class);
+  }
+
+  public Output<Metrics> metrics(String output) {
+    return new Output<>(name, output, Metrics.class);
+  }
+
+  /** A handle on a JSON value output (String, Long, Double, Boolean, List, Map...). */
+  public <T> Output<T> value(String output, Class<T> type) {
+    return new Output<>(name, output, type);
+  }
+
+  @Override
+  public String toString() {
+    return "Step " + name + " (" + kind.label() + ", on " + target + ")";
+  }
+
+  static Supplier<StepBody> instantiating(Class<? extends StepBody> type, List<String> problems, String step) {
+    Constructor<? extends StepBody> constructor;
+    try {
+      constructor = type.getDeclaredConstructor();
+      constructor.setAccessible(true);
+    } catch (NoSuchMethodException | RuntimeException e) {
+      problems.add("step '" + step + "': body class " + type.getName() + " has no no-argument constructor");
+      return null;
+    }
+    return () -> {
+      try {
+        return constructor.newInstance();
+      } catch (InvocationTargetException e) {
+        throw new StepException("could not create " + type.getName() + ": " + e.getCause(), e.getCause());
+      } catch (ReflectiveOperationException e) {
+        throw new StepException("could not create " + type.getName() + ": " + e, e);
+      }
+    };
+  }
+}

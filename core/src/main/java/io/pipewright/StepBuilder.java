@@ -1,0 +1,165 @@
+package io.pipewright;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * Declares one step of a pipeline, fluently; {@link #runs} ends the declaration. Arguments are checked where they
+ * are given; problems that involve the whole graph (unknown steps, type mismatches, cycles) are reported together by
+ * {@link Pipeline#validate()}.
+ *
+ * <pre>{@code
+ * Step train = pipeline.train("train")
+ *     .input("data", split.dataset("train"))
+ *     .produces("model", Model.class)
+ *     .uses("epochs")
+ *     .resources(r -> r.cpus(2).memory("2g"))
+ *     .timeout(Duration.ofMinutes(30))
+ *     .retry(RetryPolicy.retries(2))
+ *     .runs(TrainDigits.class);
+ * }</pre>
+ */
+public final class StepBuilder {
+  private final Pipeline pipeline;
+  private final String name;
+  private final StepKind kind;
+  private final Map<String, StepInput> inputs = new LinkedHashMap<>();
+  private final Map<String, Class<?>> outputs = new LinkedHashMap<>();
+  private final Set<String> parameters = new LinkedHashSet<>();
+  private final Set<String> after = new LinkedHashSet<>();
+  private final List<String> problems = new ArrayList<>();
+  private String target = "local";
+  private Resources resources = Resources.DEFAULT;
+  private Duration timeout;
+  private RetryPolicy retry = RetryPolicy.NONE;
+  private Class<?> bodyType;
+  private Supplier<StepBody> body;
+
+  StepBuilder(Pipeline pipeline, String name, StepKind kind) {
+    this.pipeline = pipeline;
+    this.name = name;
+    this.kind = kind;
+  }
+
+  /** Consumes another step's output: the data edge that orders the two steps. */
+  public StepBuilder input(String inputName, Output<?> output) {
+    return addInput(inputName, new StepInput.Upstream(Objects.requireNonNull(output, "output")));
+  }
+
+  /** Reads a file or folder outside the workspace, in place, as a Dataset. */
+  public StepBuilder input(String inputName, Path path) {
+    return addInput(inputName, new StepInput.External(Objects.requireNonNull(path, "path")));
+  }
+
+  private StepBuilder addInput(String inputName, StepInput input) {
+    Pipeline.checkName("input", inputName);
+    if (inputs.putIfAbsent(inputName, input) != null) {
+      problems.add("step '" + name + "': input '" + inputName + "' is declared twice");
+    }
+    return this;
+  }
+
+  /** Declares an output: Dataset, Model, Metrics, or a JSON value (String, Long, Double, Boolean, List, Map). */
+  public StepBuilder produces(String outputName, Class<?> type) {
+    Pipeline.checkName("output", outputName);
+    Objects.requireNonNull(type, "type");
+    if (outputs.putIfAbsent(outputName, type) != null) {
+      problems.add("step '" + name + "': output '" + outputName + "' is declared twice");
+    }
+    return this;
+  }
+
+  /** The pipeline parameters this step reads; only these re-run it when they change. */
+  public StepBuilder uses(String... parameterNames) {
+    for (String p : parameterNames) {
+      parameters.add(Objects.requireNonNull(p, "parameter name"));
+    }
+    return this;
+  }
+
+  /** Runs after the given steps without consuming their outputs (an ordering-only edge). */
+  public StepBuilder after(Step... steps) {
+    for (Step s : steps) {
+      after.add(s.name());
+    }
+    return this;
+  }
+
+  /** Runs after the named steps without consuming their outputs (an ordering-only edge). */
+  public StepBuilder after(String... stepNames) {
+    after.addAll(Arrays.asList(stepNames));
+    return this;
+  }
+
+  /** The logical compute target, bound to a real one by the workspace. Default {@code local}. */
+  public StepBuilder on(String targetName) {
+    Pipeline.checkName("compute target", targetName);
+    this.target = targetName;
+    return this;
+  }
+
+  /** What the step needs: {@code .resources(r -> r.cpus(2).memory("8g").gpus(1))}. */
+  public StepBuilder resources(UnaryOperator<Resources> needs) {
+    this.resources = Objects.requireNonNull(needs.apply(resources), "resources");
+    return this;
+  }
+
+  /** The longest one attempt may run; it is then interrupted and fails (and is retried if the policy says so). */
+  public StepBuilder timeout(Duration limit) {
+    Objects.requireNonNull(limit, "timeout");
+    if (limit.isZero() || limit.isNegative()) {
+      throw new IllegalArgumentException("timeout must be > 0, was " + limit);
+    }
+    this.timeout = limit;
+    return this;
+  }
+
+  public StepBuilder retry(RetryPolicy policy) {
+    this.retry = Objects.requireNonNull(policy, "retry");
+    return this;
+  }
+
+  /** Shorthand for {@code retry(RetryPolicy.retries(n))}. */
+  public StepBuilder retries(int maxRetries) {
+    return retry(RetryPolicy.retries(maxRetries));
+  }
+
+  /** Ends the declaration with a body class, instantiated for each attempt. */
+  public Step runs(Class<? extends StepBody> type) {
+    Objects.requireNonNull(type, "body class");
+    this.bodyType = type;
+    this.body = Step.instantiating(type, problems, name);
+    return pipeline.register(this);
+  }
+
+  /** Ends the declaration with a body instance or lambda, shared by all attempts. */
+  public Step runs(StepBody instance) {
+    Objects.requireNonNull(instance, "body");
+    this.bodyType = instance.getClass();
+    this.body = () -> instance;
+    return pipeline.register(this);
+  }
+
+  String name() {
+    return name;
+  }
+
+  Step build() {
+    List<String> all = new ArrayList<>(problems);
+    if (body == null && bodyType == null) {
+      all.add("step '" + name + "' has no body: end its declaration with runs(...)");
+    }
+    return new Step(name, kind, inputs, outputs, parameters, after, target, resources, timeout, retry, bodyType,
+        body, all);
+  }
+}

@@ -1,0 +1,70 @@
+package io.pipewright;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.slf4j.Logger;
+
+/**
+ * What a running step sees: its inputs, the parameters it declared with {@code uses(...)}, a place for each declared
+ * output, a logger and a way to report metrics. The engine decides where data lives; a step only ever names its own
+ * inputs and outputs.
+ *
+ * <p>Every method fails with a message naming the step when asked for something the step did not declare, so a
+ * pipeline's declarations stay the truth about what a step reads.
+ */
+public interface StepContext {
+  String runId();
+
+  String stepName();
+
+  /** 1 for the first attempt, 2 for the first retry, and so on. */
+  int attempt();
+
+  // ---- inputs
+
+  /** Where an input lies: the folder of a Dataset or Model, or the file or folder given as an external path. */
+  Path input(String name);
+
+  /** A Dataset input with its manifest (an external path input is hashed on first call). */
+  Dataset dataset(String name);
+
+  Model model(String name);
+
+  Metrics metrics(String name);
+
+  /** A JSON value input, converted to {@code type}. */
+  <T> T value(String name, Class<T> type);
+
+  // ---- parameters (only those declared with uses(...))
+
+  Object param(String name);
+
+  int intParam(String name);
+
+  long longParam(String name);
+
+  double doubleParam(String name);
+
+  String stringParam(String name);
+
+  boolean booleanParam(String name);
+
+  // ---- outputs
+
+  /** The folder to write a Dataset or Model output into; created on first call. */
+  Path outputDir(String name);
+
+  /** Writes a Metrics output or a JSON value output. Metrics written here are also reported as the step's metrics. */
+  void write(String name, Object value);
+
+  /** Metadata of a Model output (framework, feature names, ...): small, JSON-friendly values. */
+  void modelMetadata(String name, Map<String, ?> metadata);
+
+  // ---- reporting
+
+  /** Reports one metric of this step; recorded in the run store and shown with the run. */
+  void metric(String name, double value);
+
+  /** A logger whose lines go to this step's log in the run store, and to SLF4J with the run and step in the MDC. */
+  Logger log();
+}

@@ -1,0 +1,22 @@
+package io.pipewright;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/** Where a step input comes from: another step's output, or files outside the pipeline. */
+public sealed interface StepInput {
+  /** An output of another step of the same pipeline: this is what makes a data edge. */
+  record Upstream(Output<?> output) implements StepInput {
+    public Upstream {
+      Objects.requireNonNull(output, "output");
+    }
+  }
+
+  /** A file or folder outside the workspace, read in place as a Dataset. */
+  record External(Path path) implements StepInput {
+    public External {
+      Objects.requireNonNull(path, "path");
+      path = path.toAbsolutePath().normalize();
+    }
+  }
+}

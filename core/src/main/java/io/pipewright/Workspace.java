@@ -1,0 +1,312 @@
+package io.pipewright;
+
+import io.pipewright.internal.engine.Engine;
+import io.pipewright.internal.engine.LocalTarget;
+import io.pipewright.internal.engine.OutputStore;
+import io.pipewright.internal.engine.Validator;
+import io.pipewright.internal.store.Recorder;
+import io.pipewright.internal.store.RunStore;
+import io.pipewright.internal.store.SqliteRunStore;
+import io.pipewright.internal.util.FileTrees;
+import io.pipewright.internal.util.Processes;
+import io.pipewright.spi.ComputeTarget;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The embedded home of pipelines: a folder holding the local datastore (step outputs, placed by the engine), the run
+ * store (an SQLite file) and the compute targets steps run on ({@code local}, a thread pool, by default).
+ *
+ * <pre>{@code
+ * try (Workspace ws = Workspace.open(Path.of(".pipewright"))) {
+ *   Run run = ws.submit(pipeline, Map.of("epochs", 30)).await();
+ *   System.out.println(run.step("evaluate").metrics());
+ * }
+ * }</pre>
+ *
+ * <p>Layout: {@code pipewright.db} (run store), {@code data/} (outputs), {@code tmp/} (steps' staging). Several
+ * processes may open the same workspace. Thread-safe. Closing cancels the runs still active; so does the JVM's
+ * shutdown, and a run whose process was killed outright is marked FAILED the next time the workspace is opened.
+ */
+public final class Workspace implements AutoCloseable {
+  private final Path dir;
+  private final boolean temporary;
+  private final RunStore store;
+  private final Recorder recorder;
+  private final Engine engine;
+  private final RunHistory history;
+  private final Thread shutdownHook;
+  private boolean closed;
+
+  private Workspace(Path dir, boolean temporary, RunStore store, Recorder recorder, Engine engine) {
+    this.dir = dir;
+    this.temporary = temporary;
+    this.store = store;
+    this.recorder = recorder;
+    this.engine = engine;
+    this.history = new History(store, dir);
+    this.shutdownHook = new Thread(this::onShutdown, "pipewright-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  /** Opens the workspace in {@code dir}, creating it if absent, with default settings. */
+  public static Workspace open(Path dir) {
+    return builder(dir).open();
+  }
+
+  /** A workspace in a new temporary folder, deleted on close: for tests and notebooks. */
+  public static Workspace temporary() {
+    return builder().open();
+  }
+
+  /** Settings for opening the workspace in {@code dir}. */
+  public static Builder builder(Path dir) {
+    return new Builder(Objects.requireNonNull(dir, "dir"));
+  }
+
+  /** Settings for a temporary workspace, deleted on close. */
+  public static Builder builder() {
+    return new Builder(null);
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  /** Names of the configured compute targets. */
+  public List<String> targets() {
+    return List.copyOf(engine.capacities().keySet());
+  }
+
+  /** Every problem of the pipeline against this workspace's targets, with its default parameter values. */
+  public List<Problem> validate(Pipeline pipeline) {
+    return validate(pipeline, Map.of());
+  }
+
+  /** Every problem of the pipeline against this workspace's targets, with these parameter values. */
+  public List<Problem> validate(Pipeline pipeline, Map<String, ?> parameters) {
+    return Validator.validate(pipeline, pipeline.steps(), engine.capacities(), parameters).problems();
+  }
+
+  /** Validates and starts a run with default parameters. */
+  public RunHandle submit(Pipeline pipeline) {
+    return submit(pipeline, RunOptions.defaults());
+  }
+
+  /** Validates and starts a run with these parameter values. */
+  public RunHandle submit(Pipeline pipeline, Map<String, ?> parameters) {
+    return submit(pipeline, RunOptions.defaults().params(parameters));
+  }
+
+  /**
+   * Validates the pipeline and the options' parameters, then starts the run and returns at once.
+   *
+   * @throws ValidationException listing every problem, if any; nothing is run or recorded then
+   */
+  public RunHandle submit(Pipeline pipeline, RunOptions options) {
+    checkOpen();
+    List<Step> steps = pipeline.steps();
+    Validator.Result result = Validator.validate(pipeline, steps, engine.capacities(), options.parameters());
+    if (!result.valid()) {
+      throw new ValidationException(pipeline.name(), result.problems());
+    }
+    return engine.start(pipeline.name(), steps, result.parameters(), options);
+  }
+
+  /** The runs recorded here. */
+  public RunHistory runs() {
+    return history;
+  }
+
+  /** Cancels active runs (waiting briefly for them to be recorded), then releases the store and targets. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException shuttingDown) {
+      // The hook is running or about to: it does the same work.
+    }
+    release();
+  }
+
+  private void release() {
+    engine.close();
+    recorder.close();
+    store.close();
+    if (temporary) {
+      FileTrees.deleteRecursively(dir);
+    }
+  }
+
+  private void onShutdown() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    engine.cancelAll("the process is shutting down", Duration.ofSeconds(5));
+    release();
+  }
+
+  private synchronized void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("workspace " + dir + " is closed");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Workspace " + dir + " (targets: " + String.join(", ", targets()) + ")";
+  }
+
+  /** Settings for opening a workspace. */
+  public static final class Builder {
+    private final Path dir;
+    private int localThreads = Runtime.getRuntime().availableProcessors();
+    private final Map<String, ComputeTarget> targets = new LinkedHashMap<>();
+    private Clock clock = Clock.systemUTC();
+
+    private Builder(Path dir) {
+      this.dir = dir;
+    }
+
+    /** Threads of the {@code local} target: how many local steps run at once. Default: available processors. */
+    public Builder localThreads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("localThreads must be >= 1, was " + threads);
+      }
+      this.localThreads = threads;
+      return this;
+    }
+
+    /** Binds a logical target name to a target instance; the workspace closes it. */
+    public Builder target(String name, ComputeTarget target) {
+      Objects.requireNonNull(target, "target");
+      Pipeline.checkName("compute target", name);
+      targets.put(name, target);
+      return this;
+    }
+
+    /** The clock for run and step timestamps. */
+    public Builder clock(Clock value) {
+      this.clock = Objects.requireNonNull(value, "clock");
+      return this;
+    }
+
+    /**
+     * Opens the workspace.
+     *
+     * @throws UserException if the folder cannot be used: it is a file, cannot be created, or is not writable
+     */
+    public Workspace open() {
+      boolean temporary = dir == null;
+      Path root = temporary ? createTemporary() : prepare(dir.toAbsolutePath().normalize());
+      Map<String, ComputeTarget> all = new LinkedHashMap<>();
+      all.put("local", new LocalTarget(localThreads));
+      all.putAll(targets);
+      RunStore store = SqliteRunStore.open(root.resolve("pipewright.db"));
+      Recorder recorder = null;
+      try {
+        OutputStore outputs = new OutputStore(root.resolve("data"), root.resolve("tmp"));
+        for (String abandoned : store.recoverAbandoned(Processes.hostName(), clock.millis())) {
+          FileTrees.deleteRecursively(outputs.runStaging(abandoned));
+        }
+        recorder = new Recorder(store, root.getFileName().toString());
+        return new Workspace(root, temporary, store, recorder, new Engine(all, outputs, recorder, clock));
+      } catch (RuntimeException e) {
+        if (recorder != null) {
+          recorder.close();
+        }
+        store.close();
+        all.values().forEach(ComputeTarget::close);
+        throw e;
+      }
+    }
+
+    private static Path createTemporary() {
+      try {
+        return Files.createTempDirectory("pipewright-");
+      } catch (IOException e) {
+        throw new UserException("cannot create a temporary workspace: " + e.getMessage(), e);
+      }
+    }
+
+    private static Path prepare(Path root) {
+      if (Files.exists(root) && !Files.isDirectory(root)) {
+        throw new UserException("workspace " + root + " is a file, not a folder: give a folder with --workspace");
+      }
+      try {
+        Files.createDirectories(root.resolve("data"));
+        Files.createDirectories(root.resolve("tmp"));
+      } catch (FileAlreadyExistsException e) {
+        throw new UserException("cannot create workspace " + root + ": " + e.getFile() + " is a file", e);
+      } catch (IOException e) {
+        throw new UserException("cannot create workspace " + root + ": " + describe(e), e);
+      }
+      if (!Files.isWritable(root) || !Files.isWritable(root.resolve("data"))) {
+        throw new UserException("workspace " + root + " is not writable");
+      }
+      return root;
+    }
+
+    private static String describe(IOException e) {
+      return e instanceof java.nio.file.AccessDeniedException ? "permission denied on " + e.getMessage()
+          : e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+  }
+
+  /** Run history backed by the store. */
+  private record History(RunStore store, Path dir) implements RunHistory {
+    @Override
+    public List<Run> list(int limit) {
+      if (limit < 1) {
+        throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+      }
+      return store.list(limit);
+    }
+
+    @Override
+    public Optional<Run> find(String idOrPrefix) {
+      List<String> ids = store.idsStartingWith(idOrPrefix, 2);
+      return ids.size() == 1 ? store.load(ids.get(0)) : Optional.empty();
+    }
+
+    @Override
+    public Run get(String idOrPrefix) {
+      if (idOrPrefix == null || idOrPrefix.isBlank()) {
+        throw new UserException("give a run id (see: pipewright runs)");
+      }
+      List<String> ids = store.idsStartingWith(idOrPrefix, 5);
+      if (ids.isEmpty()) {
+        throw new UserException("no run '" + idOrPrefix + "' in workspace " + dir + " (see: pipewright runs)");
+      }
+      if (ids.size() > 1) {
+        throw new UserException("run id '" + idOrPrefix + "' is ambiguous: it starts "
+            + String.join(", ", ids.stream().map(i -> i.substring(0, Math.min(12, i.length()))).toList())
+            + (ids.size() == 5 ? ", ..." : "") + " -- give more characters");
+      }
+      return store.load(ids.get(0)).orElseThrow();
+    }
+
+    @Override
+    public List<RunEvent.Log> logs(String runId, String step) {
+      Run run = get(runId);
+      run.step(step); // names the step's run and its steps when the step does not exist
+      return store.logs(run.id(), step);
+    }
+  }
+}

@@ -1,0 +1,555 @@
+package io.pipewright.internal.engine;
+
+import io.pipewright.Run;
+import io.pipewright.RunEvent;
+import io.pipewright.RunHandle;
+import io.pipewright.RunListener;
+import io.pipewright.RunStatus;
+import io.pipewright.Step;
+import io.pipewright.StepBody;
+import io.pipewright.StepException;
+import io.pipewright.StepInput;
+import io.pipewright.StepRun;
+import io.pipewright.StepStatus;
+import io.pipewright.internal.store.PlannedRun;
+import io.pipewright.internal.util.FileTrees;
+import io.pipewright.Resources;
+import io.pipewright.spi.ComputeTarget;
+import io.pipewright.spi.Execution;
+import io.pipewright.spi.StepTask;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * One run of a pipeline: the state machine of its steps. Steps are dispatched to their targets the moment their last
+ * upstream succeeds; every transition happens under this object's lock, so the bookkeeping is simple and each event
+ * of a run is emitted in a consistent order. The work itself runs on the targets' threads, outside the lock.
+ */
+final class RunExecution implements RunHandle {
+  private static final Logger LOG = LoggerFactory.getLogger(RunExecution.class);
+  static final String MDC_RUN = "pipewright.run";
+  static final String MDC_STEP = "pipewright.step";
+
+  private enum Abort { CANCEL, TIMEOUT }
+
+  private final Engine engine;
+  private final String id;
+  private final String pipeline;
+  private final Map<String, Object> parameters;
+  private final List<RunListener> listeners;
+  private final boolean failFast;
+  private final List<Node> nodes;
+  private final Map<String, Node> byName;
+  private final CompletableFuture<Run> done = new CompletableFuture<>();
+  private final Instant startedAt;
+
+  private int unfinished;
+  private boolean cancelled;
+  private boolean failed;
+  private RunStatus status = RunStatus.RUNNING;
+  private Instant finishedAt;
+  private String error;
+
+  /** A step of this run. Guarded by the run's lock, but for {@link #metrics} (guarded by the node). */
+  private final class Node {
+    final Step step;
+    final ComputeTarget target;
+    final List<Node> downstream = new ArrayList<>(2);
+    int pendingUpstreams;
+    StepStatus status = StepStatus.PENDING;
+    int attempts;
+    Attempt current;
+    ScheduledFuture<?> timer;
+    Instant startedAt;
+    Instant finishedAt;
+    Map<String, StoredOutput> outputs = Map.of();
+    Map<String, Double> metrics;
+    String error;
+    String trace;
+    String reason;
+
+    Node(Step step, ComputeTarget target) {
+      this.step = step;
+      this.target = target;
+    }
+  }
+
+  RunExecution(Engine engine, String id, String pipeline, List<Step> steps, Map<String, Object> parameters,
+      List<RunListener> listeners, boolean failFast) {
+    this.engine = engine;
+    this.id = id;
+    this.pipeline = pipeline;
+    this.parameters = parameters;
+    this.listeners = listeners;
+    this.failFast = failFast;
+    this.startedAt = engine.now();
+    this.nodes = new ArrayList<>(steps.size());
+    this.byName = new HashMap<>(steps.size() * 2);
+    for (Step step : steps) {
+      Node node = new Node(step, engine.target(step.target()));
+      nodes.add(node);
+      byName.put(step.name(), node);
+    }
+    for (Node node : nodes) {
+      for (String upstream : node.step.dependsOn()) {
+        byName.get(upstream).downstream.add(node);
+        node.pendingUpstreams++;
+      }
+    }
+    this.unfinished = nodes.size();
+  }
+
+  synchronized void start() {
+    List<PlannedRun.PlannedStep> planned = new ArrayList<>(nodes.size());
+    for (Node node : nodes) {
+      planned.add(new PlannedRun.PlannedStep(node.step.name(), node.step.kind(), node.step.target()));
+    }
+    engine.recorder().offer(engine.plan(id, pipeline, startedAt, parameters, planned));
+    emit(new RunEvent.RunStarted(id, startedAt, pipeline, parameters));
+    if (nodes.isEmpty()) {
+      finishRun();
+      return;
+    }
+    for (Node node : nodes) {
+      if (node.pendingUpstreams == 0 && node.status == StepStatus.PENDING) {
+        dispatch(node);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ transitions (all under the lock)
+
+  private void dispatch(Node node) {
+    if (cancelled) {
+      finish(node, StepStatus.CANCELLED, "run cancelled before the step started");
+      return;
+    }
+    node.status = StepStatus.QUEUED;
+    node.attempts++;
+    Attempt attempt = new Attempt(node, node.attempts, resolveInputs(node));
+    node.current = attempt;
+    emit(new RunEvent.StepQueued(id, engine.now(), node.step.name(), node.step.target()));
+    Execution execution;
+    try {
+      execution = node.target.submit(attempt);
+    } catch (RuntimeException e) {
+      onAttemptDone(attempt, new StepException("compute target '" + node.step.target() + "' refused the step: " + e,
+          e));
+      return;
+    }
+    attempt.execution = execution;
+    node.step.timeout().ifPresent(limit ->
+        node.timer = engine.timer().schedule(() -> timedOut(attempt), limit.toNanos(), TimeUnit.NANOSECONDS));
+    execution.completion().whenComplete((ignored, failure) -> onAttemptDone(attempt, failure));
+  }
+
+  private Map<String, Object> resolveInputs(Node node) {
+    Map<String, StepInput> declared = node.step.inputs();
+    if (declared.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, Object> resolved = new HashMap<>();
+    declared.forEach((name, input) -> {
+      if (input instanceof StepInput.External external) {
+        resolved.put(name, external.path());
+      } else {
+        var output = ((StepInput.Upstream) input).output();
+        resolved.put(name, byName.get(output.step()).outputs.get(output.name()));
+      }
+    });
+    return resolved;
+  }
+
+  private synchronized boolean onStarted(Attempt attempt) {
+    Node node = attempt.node;
+    if (node.current != attempt || attempt.abort != null) {
+      return false;
+    }
+    node.status = StepStatus.RUNNING;
+    Instant now = engine.now();
+    if (node.startedAt == null) {
+      node.startedAt = now;
+    }
+    emit(new RunEvent.StepStarted(id, now, node.step.name(), attempt.number));
+    return true;
+  }
+
+  private synchronized void timedOut(Attempt attempt) {
+    if (attempt.node.current == attempt && attempt.abort == null && attempt.execution != null) {
+      attempt.abort = Abort.TIMEOUT;
+      attempt.execution.cancel();
+    }
+  }
+
+  private synchronized void onAttemptDone(Attempt attempt, Throwable failure) {
+    Node node = attempt.node;
+    if (node.current != attempt || node.status.isFinal()) {
+      return; // a late completion of an attempt already given up on
+    }
+    node.current = null;
+    cancelTimer(node);
+    if (failure == null && attempt.abort == null) {
+      try {
+        node.outputs = commit(node, attempt);
+        finish(node, StepStatus.SUCCEEDED, null);
+        for (Node next : node.downstream) {
+          if (--next.pendingUpstreams == 0 && next.status == StepStatus.PENDING) {
+            dispatch(next);
+          }
+        }
+        return;
+      } catch (IOException | UncheckedIOException e) {
+        failure = new StepException("step '" + node.step.name() + "': could not store its outputs: " + e.getMessage(),
+            e);
+      }
+    }
+    if (attempt.abort == Abort.CANCEL) {
+      finish(node, StepStatus.CANCELLED, attempt.abortReason);
+      return;
+    }
+    Throwable cause = unwrap(failure);
+    boolean timedOut = attempt.abort == Abort.TIMEOUT;
+    String message = timedOut
+        ? "step '" + node.step.name() + "' timed out after " + human(node.step.timeout().orElseThrow())
+        : describe(cause);
+    boolean retryable = timedOut || !(cause instanceof StepException se) || se.retryable();
+    if (retryable && node.attempts <= node.step.retry().maxRetries() && !cancelled && !(failFast && failed)) {
+      Duration delay = node.step.retry().backoff(node.attempts);
+      node.status = StepStatus.QUEUED;
+      emit(new RunEvent.StepRetrying(id, engine.now(), node.step.name(), attempt.number, delay, message));
+      node.timer = engine.timer().schedule(() -> retry(node), delay.toNanos(), TimeUnit.NANOSECONDS);
+      return;
+    }
+    node.error = message;
+    node.trace = timedOut ? null : stackTrace(cause);
+    failed = true;
+    if (error == null) {
+      error = "step '" + node.step.name() + "' failed: " + message;
+    }
+    finish(node, StepStatus.FAILED, null);
+    skipDownstream(node, "upstream step '" + node.step.name() + "' failed");
+    if (failFast) {
+      stopAll(StepStatus.SKIPPED, "fail-fast: step '" + node.step.name() + "' failed");
+    }
+  }
+
+  private synchronized void retry(Node node) {
+    if (node.status == StepStatus.QUEUED && node.current == null && !cancelled) {
+      node.timer = null;
+      dispatch(node);
+    }
+  }
+
+  private Map<String, StoredOutput> commit(Node node, Attempt attempt) throws IOException {
+    if (attempt.prepared.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, StoredOutput> stored = new LinkedHashMap<>();
+    for (Map.Entry<String, StepContextImpl.PreparedOutput> e : attempt.prepared.entrySet()) {
+      StepContextImpl.PreparedOutput p = e.getValue();
+      stored.put(e.getKey(), p.staged() != null
+          ? engine.outputs().commitFiles(id, node.step.name(), e.getKey(), p.type(), p.staged(), p.files(),
+              p.metadata())
+          : engine.outputs().commitValue(id, node.step.name(), e.getKey(), p.type(), p.value()));
+    }
+    return stored;
+  }
+
+  /** Moves a step to a final status, tells listeners, and ends the run when it was the last. */
+  private void finish(Node node, StepStatus status, String reason) {
+    if (node.status.isFinal()) {
+      return;
+    }
+    cancelTimer(node);
+    node.status = status;
+    node.finishedAt = engine.now();
+    node.reason = reason;
+    String step = node.step.name();
+    switch (status) {
+      case SUCCEEDED -> emit(new RunEvent.StepSucceeded(id, node.finishedAt, step, locations(node.outputs)));
+      case FAILED -> emit(new RunEvent.StepFailed(id, node.finishedAt, step, node.attempts, node.error,
+          node.trace == null ? "" : node.trace));
+      case SKIPPED -> emit(new RunEvent.StepSkipped(id, node.finishedAt, step, reason));
+      case CANCELLED -> emit(new RunEvent.StepCancelled(id, node.finishedAt, step, reason));
+      default -> throw new IllegalArgumentException("not a final status: " + status);
+    }
+    if (--unfinished == 0) {
+      finishRun();
+    }
+  }
+
+  private void skipDownstream(Node from, String reason) {
+    ArrayDeque<Node> work = new ArrayDeque<>(from.downstream);
+    while (!work.isEmpty()) {
+      Node next = work.poll();
+      if (next.status == StepStatus.PENDING) {
+        finish(next, StepStatus.SKIPPED, reason);
+        work.addAll(next.downstream);
+      }
+    }
+  }
+
+  /** Stops every unfinished step: those not started end with {@code notStarted}, running ones are cancelled. */
+  private void stopAll(StepStatus notStarted, String reason) {
+    for (Node node : nodes) {
+      if (node.status.isFinal()) {
+        continue;
+      }
+      Attempt attempt = node.current;
+      if (attempt != null && attempt.execution != null) {
+        attempt.abort = Abort.CANCEL;
+        attempt.abortReason = reason;
+        attempt.execution.cancel(); // completes the attempt, re-entering onAttemptDone on this thread
+      } else if (attempt == null && node.status == StepStatus.QUEUED) {
+        finish(node, StepStatus.CANCELLED, reason); // waiting to retry
+      } else {
+        finish(node, notStarted, reason);
+      }
+    }
+  }
+
+  private void finishRun() {
+    if (status.isFinal()) {
+      return;
+    }
+    finishedAt = engine.now();
+    status = cancelled ? RunStatus.CANCELLED : failed ? RunStatus.FAILED : RunStatus.SUCCEEDED;
+    if (cancelled && error == null) {
+      error = "run cancelled";
+    }
+    emit(new RunEvent.RunFinished(id, finishedAt, status, status == RunStatus.SUCCEEDED ? null : error));
+    Run last = snapshot();
+    engine.finished(this);
+    FileTrees.deleteRecursively(engine.outputs().runStaging(id));
+    engine.recorder().flush().whenComplete((ignored, e) -> done.complete(last));
+  }
+
+  private void cancelTimer(Node node) {
+    if (node.timer != null) {
+      node.timer.cancel(false);
+      node.timer = null;
+    }
+  }
+
+  private void emit(RunEvent event) {
+    engine.recorder().offer(event);
+    for (RunListener listener : listeners) {
+      try {
+        listener.onEvent(event);
+      } catch (RuntimeException e) {
+        LOG.warn("run {}: listener {} failed on {}: {}", id, listener, event.getClass().getSimpleName(), e.toString());
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ RunHandle
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public Run await() {
+    try {
+      return done.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CancellationException("interrupted while waiting for run " + id);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  @Override
+  public Optional<Run> await(Duration timeout) {
+    try {
+      return Optional.of(done.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+    } catch (TimeoutException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  @Override
+  public CompletionStage<Run> completion() {
+    return done.minimalCompletionStage();
+  }
+
+  @Override
+  public synchronized Run snapshot() {
+    List<StepRun> steps = new ArrayList<>(nodes.size());
+    for (Node n : nodes) {
+      Map<String, Double> metrics;
+      synchronized (n) {
+        metrics = n.metrics == null ? Map.of() : Map.copyOf(n.metrics);
+      }
+      steps.add(new StepRun(n.step.name(), n.step.kind(), n.status, n.step.target(), n.startedAt, n.finishedAt,
+          n.attempts, locations(n.outputs), metrics, n.error, n.trace, n.reason));
+    }
+    return new Run(id, pipeline, status, startedAt, finishedAt, parameters, steps,
+        status == RunStatus.SUCCEEDED ? null : error);
+  }
+
+  @Override
+  public synchronized void cancel() {
+    cancel("run cancelled");
+  }
+
+  synchronized void cancel(String reason) {
+    if (status.isFinal() || cancelled) {
+      return;
+    }
+    cancelled = true;
+    error = reason;
+    stopAll(StepStatus.CANCELLED, reason);
+  }
+
+  @Override
+  public String toString() {
+    return snapshot().toString();
+  }
+
+  // ------------------------------------------------------------------ one attempt
+
+  /** One attempt of a step, as handed to the compute target. */
+  private final class Attempt implements StepTask, StepContextImpl.Reporter {
+    final Node node;
+    final int number;
+    final Map<String, Object> inputs;
+    volatile Execution execution;
+    volatile Abort abort;
+    volatile String abortReason;
+    volatile Map<String, StepContextImpl.PreparedOutput> prepared = Map.of();
+
+    Attempt(Node node, int number, Map<String, Object> inputs) {
+      this.node = node;
+      this.number = number;
+      this.inputs = inputs;
+    }
+
+    @Override
+    public String runId() {
+      return id;
+    }
+
+    @Override
+    public String stepName() {
+      return node.step.name();
+    }
+
+    @Override
+    public int attempt() {
+      return number;
+    }
+
+    @Override
+    public Resources resources() {
+      return node.step.resources();
+    }
+
+    @Override
+    public void execute() throws Exception {
+      if (!onStarted(this)) {
+        throw new CancellationException("step '" + node.step.name() + "' was stopped before it started");
+      }
+      MDC.put(MDC_RUN, id);
+      MDC.put(MDC_STEP, node.step.name());
+      try {
+        StepContextImpl ctx = new StepContextImpl(id, node.step, number, parameters, inputs,
+            engine.outputs().staging(id, node.step.name(), number), this);
+        StepBody body = node.step.newBody();
+        body.run(ctx);
+        if (abort != null) {
+          throw new CancellationException("step '" + node.step.name() + "' was stopped");
+        }
+        prepared = ctx.finish();
+      } finally {
+        MDC.remove(MDC_RUN);
+        MDC.remove(MDC_STEP);
+      }
+    }
+
+    @Override
+    public void metric(String name, double value) {
+      synchronized (node) {
+        if (node.metrics == null) {
+          node.metrics = new LinkedHashMap<>();
+        }
+        node.metrics.put(name, value);
+      }
+      emit(new RunEvent.Metric(id, engine.now(), node.step.name(), name, value));
+    }
+
+    @Override
+    public void log(String level, String message) {
+      emit(new RunEvent.Log(id, engine.now(), node.step.name(), level, message));
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private static Map<String, String> locations(Map<String, StoredOutput> outputs) {
+    if (outputs.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> locations = new LinkedHashMap<>();
+    outputs.forEach((name, output) -> locations.put(name, output.location()));
+    return locations;
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /** One line: a StepException's message as is, anything else as "Type: message". */
+  static String describe(Throwable t) {
+    String message = t instanceof StepException ? t.getMessage()
+        : t.getMessage() == null ? t.getClass().getName() : t.getClass().getSimpleName() + ": " + t.getMessage();
+    if (message == null) {
+      message = t.getClass().getName();
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline) + " ...";
+  }
+
+  private static String stackTrace(Throwable t) {
+    StringWriter out = new StringWriter();
+    t.printStackTrace(new PrintWriter(out));
+    return out.toString();
+  }
+
+  private static String human(Duration d) {
+    long millis = d.toMillis();
+    return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
+  }
+}

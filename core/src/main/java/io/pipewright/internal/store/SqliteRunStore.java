@@ -1,0 +1,522 @@
+package io.pipewright.internal.store;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.pipewright.PipewrightException;
+import io.pipewright.Run;
+import io.pipewright.RunEvent;
+import io.pipewright.RunStatus;
+import io.pipewright.StepKind;
+import io.pipewright.StepRun;
+import io.pipewright.StepStatus;
+import io.pipewright.UserException;
+import io.pipewright.internal.util.Json;
+import io.pipewright.internal.util.Processes;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The embedded run store: one SQLite file in WAL mode, so readers (the command line, another process) never block
+ * the run being recorded. Schema changes are numbered migrations applied on open.
+ */
+public final class SqliteRunStore implements RunStore {
+  private static final TypeReference<Map<String, Object>> OBJECT_MAP = new TypeReference<>() {};
+  private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
+
+  /** Migration N brings the schema from version N-1 to N. Never edit one that has shipped: add another. */
+  private static final List<List<String>> MIGRATIONS = List.of(List.of(
+      """
+      create table runs (
+        id text primary key,
+        pipeline text not null,
+        status text not null,
+        parameters text not null,
+        started_at integer not null,
+        finished_at integer,
+        error text,
+        owner_host text not null,
+        owner_pid integer not null,
+        owner_started_at integer not null
+      )""",
+      "create index runs_by_start on runs (started_at)",
+      "create index runs_by_status on runs (status)",
+      """
+      create table steps (
+        run_id text not null references runs (id),
+        name text not null,
+        seq integer not null,
+        kind text not null,
+        status text not null,
+        target text not null,
+        started_at integer,
+        finished_at integer,
+        attempts integer not null default 0,
+        outputs text,
+        error text,
+        error_trace text,
+        reason text,
+        primary key (run_id, name)
+      )""",
+      """
+      create table step_logs (
+        run_id text not null,
+        step text not null,
+        at integer not null,
+        level text not null,
+        message text not null
+      )""",
+      "create index step_logs_by_step on step_logs (run_id, step)",
+      """
+      create table metrics (
+        run_id text not null,
+        step text not null,
+        name text not null,
+        value real not null,
+        at integer not null,
+        primary key (run_id, step, name)
+      )"""));
+
+  private final Path file;
+  private final Connection writer;
+  private final Connection reader;
+  private final Map<String, PreparedStatement> statements = new HashMap<>();
+
+  private SqliteRunStore(Path file, Connection writer, Connection reader) {
+    this.file = file;
+    this.writer = writer;
+    this.reader = reader;
+  }
+
+  /** Opens (creating if needed) the store in {@code file} and brings its schema up to date. */
+  public static SqliteRunStore open(Path file) {
+    Connection writer = null;
+    try {
+      writer = connect(file);
+      migrate(file, writer);
+      Connection reader = connect(file);
+      return new SqliteRunStore(file, writer, reader);
+    } catch (SQLException e) {
+      closeQuietly(writer);
+      throw new PipewrightException("run store " + file + ": cannot open: " + e.getMessage(), e);
+    }
+  }
+
+  private static Connection connect(Path file) throws SQLException {
+    Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+    try (Statement s = c.createStatement()) {
+      s.execute("pragma busy_timeout = 10000");
+      s.execute("pragma journal_mode = wal");
+      s.execute("pragma synchronous = normal");
+    }
+    return c;
+  }
+
+  private static void migrate(Path file, Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("begin immediate");
+      try {
+        s.execute("create table if not exists schema_migrations (version integer primary key, applied_at integer"
+            + " not null)");
+        int current;
+        try (ResultSet rs = s.executeQuery("select coalesce(max(version), 0) from schema_migrations")) {
+          current = rs.next() ? rs.getInt(1) : 0;
+        }
+        if (current > MIGRATIONS.size()) {
+          throw new UserException("run store " + file + " has schema version " + current
+              + ", newer than this Pipewright understands (" + MIGRATIONS.size() + "): upgrade Pipewright");
+        }
+        for (int v = current + 1; v <= MIGRATIONS.size(); v++) {
+          for (String sql : MIGRATIONS.get(v - 1)) {
+            s.execute(sql);
+          }
+          s.execute("insert into schema_migrations (version, applied_at) values (" + v + ", "
+              + System.currentTimeMillis() + ")");
+        }
+        s.execute("commit");
+      } catch (SQLException | RuntimeException e) {
+        s.execute("rollback");
+        throw e;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  @Override
+  public void record(List<Object> batch) {
+    synchronized (writer) {
+      recordLocked(batch);
+    }
+  }
+
+  private void recordLocked(List<Object> batch) {
+    try {
+      writer.setAutoCommit(false);
+      try {
+        for (Object item : batch) {
+          apply(item);
+        }
+        writer.commit();
+      } catch (SQLException | RuntimeException e) {
+        writer.rollback();
+        throw e;
+      } finally {
+        writer.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw new PipewrightException("run store " + file + ": cannot record: " + e.getMessage(), e);
+    }
+  }
+
+  private PreparedStatement statement(String sql) throws SQLException {
+    PreparedStatement ps = statements.get(sql);
+    if (ps == null) {
+      ps = writer.prepareStatement(sql);
+      statements.put(sql, ps);
+    }
+    return ps;
+  }
+
+  private void apply(Object item) throws SQLException {
+    if (item instanceof PlannedRun run) {
+      PreparedStatement ps = statement("insert into runs (id, pipeline, status, parameters, started_at, owner_host,"
+          + " owner_pid, owner_started_at) values (?, ?, ?, ?, ?, ?, ?, ?)");
+      ps.setString(1, run.runId());
+      ps.setString(2, run.pipeline());
+      ps.setString(3, RunStatus.RUNNING.name());
+      ps.setString(4, Json.write(run.parameters()));
+      ps.setLong(5, run.startedAt().toEpochMilli());
+      ps.setString(6, run.host());
+      ps.setLong(7, run.pid());
+      ps.setLong(8, run.pidStartMillis());
+      ps.executeUpdate();
+      PreparedStatement step = statement("insert into steps (run_id, name, seq, kind, status, target) values (?, ?, ?,"
+          + " ?, ?, ?)");
+      int seq = 0;
+      for (PlannedRun.PlannedStep s : run.steps()) {
+        step.setString(1, run.runId());
+        step.setString(2, s.name());
+        step.setInt(3, seq++);
+        step.setString(4, s.kind().name());
+        step.setString(5, StepStatus.PENDING.name());
+        step.setString(6, s.target());
+        step.addBatch();
+      }
+      step.executeBatch();
+    } else if (item instanceof RunEvent event) {
+      applyEvent(event);
+    } else {
+      throw new IllegalArgumentException("cannot record " + item);
+    }
+  }
+
+  private void applyEvent(RunEvent event) throws SQLException {
+    long at = event.at().toEpochMilli();
+    if (event instanceof RunEvent.RunStarted) {
+      // Recorded with the PlannedRun, which carries the steps.
+    } else if (event instanceof RunEvent.RunFinished e) {
+      update("update runs set status = ?, finished_at = ?, error = ? where id = ?",
+          e.status().name(), at, e.error(), e.runId());
+    } else if (event instanceof RunEvent.StepQueued e) {
+      update("update steps set status = ?, target = ? where run_id = ? and name = ?",
+          StepStatus.QUEUED.name(), e.target(), e.runId(), e.step());
+    } else if (event instanceof RunEvent.StepStarted e) {
+      update("update steps set status = ?, started_at = coalesce(started_at, ?),"
+          + " attempts = ? where run_id = ? and name = ?", StepStatus.RUNNING.name(), at, e.attempt(), e.runId(),
+          e.step());
+    } else if (event instanceof RunEvent.StepSucceeded e) {
+      update("update steps set status = ?, finished_at = ?, outputs = ?, error ="
+          + " null, error_trace = null where run_id = ? and name = ?", StepStatus.SUCCEEDED.name(), at,
+          Json.write(e.outputs()), e.runId(), e.step());
+    } else if (event instanceof RunEvent.StepFailed e) {
+      update("update steps set status = ?, finished_at = ?, error = ?, error_trace = ?"
+          + " where run_id = ? and name = ?", StepStatus.FAILED.name(), at, e.error(), e.trace(), e.runId(),
+          e.step());
+    } else if (event instanceof RunEvent.StepRetrying e) {
+      update("update steps set status = ?, error = ? where run_id = ? and name = ?",
+          StepStatus.QUEUED.name(), e.error(), e.runId(), e.step());
+    } else if (event instanceof RunEvent.StepSkipped e) {
+      update("update steps set status = ?, finished_at = ?, reason = ? where run_id ="
+          + " ? and name = ?", StepStatus.SKIPPED.name(), at, e.reason(), e.runId(), e.step());
+    } else if (event instanceof RunEvent.StepCancelled e) {
+      update("update steps set status = ?, finished_at = ?, reason = ? where run_id"
+          + " = ? and name = ?", StepStatus.CANCELLED.name(), at, e.reason(), e.runId(), e.step());
+    } else if (event instanceof RunEvent.Log e) {
+      update("insert into step_logs (run_id, step, at, level, message) values (?, ?, ?, ?, ?)",
+          e.runId(), e.step(), at, e.level(), e.message());
+    } else if (event instanceof RunEvent.Metric e) {
+      update("insert or replace into metrics (run_id, step, name, value, at) values (?, ?,"
+          + " ?, ?, ?)", e.runId(), e.step(), e.name(), e.value(), at);
+    }
+  }
+
+  private void update(String sql, Object... args) throws SQLException {
+    PreparedStatement ps = statement(sql);
+    for (int i = 0; i < args.length; i++) {
+      Object a = args[i];
+      if (a == null) {
+        ps.setNull(i + 1, Types.VARCHAR);
+      } else if (a instanceof Long l) {
+        ps.setLong(i + 1, l);
+      } else if (a instanceof Integer n) {
+        ps.setInt(i + 1, n);
+      } else if (a instanceof Double d) {
+        ps.setDouble(i + 1, d);
+      } else {
+        ps.setString(i + 1, a.toString());
+      }
+    }
+    ps.executeUpdate();
+  }
+
+  @Override
+  public List<String> recoverAbandoned(String host, long nowMillis) {
+    synchronized (writer) {
+      return recoverLocked(host, nowMillis);
+    }
+  }
+
+  private List<String> recoverLocked(String host, long nowMillis) {
+    List<String> abandoned = new ArrayList<>();
+    Map<String, Long> pids = new HashMap<>();
+    try (PreparedStatement ps = writer.prepareStatement(
+        "select id, owner_pid, owner_started_at from runs where status = ? and owner_host = ?")) {
+      ps.setString(1, RunStatus.RUNNING.name());
+      ps.setString(2, host);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          if (!Processes.alive(rs.getLong(2), rs.getLong(3))) {
+            abandoned.add(rs.getString(1));
+            pids.put(rs.getString(1), rs.getLong(2));
+          }
+        }
+      }
+      if (abandoned.isEmpty()) {
+        return List.of();
+      }
+      List<Object> batch = new ArrayList<>();
+      Instant now = Instant.ofEpochMilli(nowMillis);
+      for (String id : abandoned) {
+        String reason = "the process running it (pid " + pids.get(id) + " on " + host + ") exited before it finished";
+        for (String step : unfinishedSteps(id)) {
+          batch.add(new RunEvent.StepCancelled(id, now, step, reason));
+        }
+        batch.add(new RunEvent.RunFinished(id, now, RunStatus.FAILED, reason));
+      }
+      recordLocked(batch);
+      return abandoned;
+    } catch (SQLException e) {
+      throw new PipewrightException("run store " + file + ": cannot check for abandoned runs: " + e.getMessage(), e);
+    }
+  }
+
+  private List<String> unfinishedSteps(String runId) throws SQLException {
+    List<String> steps = new ArrayList<>();
+    try (PreparedStatement ps = writer.prepareStatement(
+        "select name from steps where run_id = ? and status in (?, ?, ?)")) {
+      ps.setString(1, runId);
+      ps.setString(2, StepStatus.PENDING.name());
+      ps.setString(3, StepStatus.QUEUED.name());
+      ps.setString(4, StepStatus.RUNNING.name());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          steps.add(rs.getString(1));
+        }
+      }
+    }
+    return steps;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  @Override
+  public List<Run> list(int limit) {
+    synchronized (reader) {
+      return readList(limit);
+    }
+  }
+
+  private List<Run> readList(int limit) {
+    List<String> ids = new ArrayList<>();
+    try (PreparedStatement ps = reader.prepareStatement(
+        "select id from runs order by started_at desc, rowid desc limit ?")) {
+      ps.setInt(1, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getString(1));
+        }
+      }
+      List<Run> runs = new ArrayList<>(ids.size());
+      for (String id : ids) {
+        load(id).ifPresent(runs::add);
+      }
+      return runs;
+    } catch (SQLException e) {
+      throw readFailure(e);
+    }
+  }
+
+  @Override
+  public List<String> idsStartingWith(String prefix, int max) {
+    synchronized (reader) {
+      return readIdsStartingWith(prefix, max);
+    }
+  }
+
+  private List<String> readIdsStartingWith(String prefix, int max) {
+    List<String> ids = new ArrayList<>();
+    try (PreparedStatement ps = reader.prepareStatement(
+        "select id from runs where substr(id, 1, ?) = ? order by id limit ?")) {
+      ps.setInt(1, prefix.length());
+      ps.setString(2, prefix);
+      ps.setInt(3, max);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getString(1));
+        }
+      }
+      return ids;
+    } catch (SQLException e) {
+      throw readFailure(e);
+    }
+  }
+
+  @Override
+  public Optional<Run> load(String runId) {
+    synchronized (reader) {
+      return readLoad(runId);
+    }
+  }
+
+  private Optional<Run> readLoad(String runId) {
+    try {
+      reader.setAutoCommit(false); // one read transaction: a consistent snapshot of the run and its steps
+      try {
+        return loadRun(runId);
+      } finally {
+        reader.commit();
+        reader.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw readFailure(e);
+    }
+  }
+
+  private Optional<Run> loadRun(String runId) throws SQLException {
+    String pipeline;
+    RunStatus status;
+    Map<String, Object> parameters;
+    Instant started;
+    Instant finished;
+    String error;
+    try (PreparedStatement ps = reader.prepareStatement(
+        "select pipeline, status, parameters, started_at, finished_at, error from runs where id = ?")) {
+      ps.setString(1, runId);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        pipeline = rs.getString(1);
+        status = RunStatus.valueOf(rs.getString(2));
+        parameters = Json.MAPPER.readValue(rs.getString(3), OBJECT_MAP);
+        started = Instant.ofEpochMilli(rs.getLong(4));
+        finished = instant(rs, 5);
+        error = rs.getString(6);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new SQLException("bad parameters of run " + runId, e);
+      }
+    }
+    Map<String, Map<String, Double>> metrics = new HashMap<>();
+    try (PreparedStatement ps = reader.prepareStatement(
+        "select step, name, value from metrics where run_id = ? order by name")) {
+      ps.setString(1, runId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          metrics.computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>()).put(rs.getString(2), rs.getDouble(3));
+        }
+      }
+    }
+    List<StepRun> steps = new ArrayList<>();
+    try (PreparedStatement ps = reader.prepareStatement("select name, kind, status, target, started_at, finished_at,"
+        + " attempts, outputs, error, error_trace, reason from steps where run_id = ? order by seq")) {
+      ps.setString(1, runId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String name = rs.getString(1);
+          String outputs = rs.getString(8);
+          steps.add(new StepRun(name, StepKind.valueOf(rs.getString(2)), StepStatus.valueOf(rs.getString(3)),
+              rs.getString(4), instant(rs, 5), instant(rs, 6), rs.getInt(7),
+              outputs == null ? Map.of() : Json.MAPPER.readValue(outputs, STRING_MAP),
+              metrics.getOrDefault(name, Map.of()), rs.getString(9), rs.getString(10), rs.getString(11)));
+        }
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new SQLException("bad outputs in run " + runId, e);
+      }
+    }
+    return Optional.of(new Run(runId, pipeline, status, started, finished, parameters, steps, error));
+  }
+
+  private static Instant instant(ResultSet rs, int column) throws SQLException {
+    long millis = rs.getLong(column);
+    return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
+  }
+
+  @Override
+  public List<RunEvent.Log> logs(String runId, String step) {
+    synchronized (reader) {
+      return readLogs(runId, step);
+    }
+  }
+
+  private List<RunEvent.Log> readLogs(String runId, String step) {
+    List<RunEvent.Log> lines = new ArrayList<>();
+    try (PreparedStatement ps = reader.prepareStatement(
+        "select at, level, message from step_logs where run_id = ? and step = ? order by rowid")) {
+      ps.setString(1, runId);
+      ps.setString(2, step);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          lines.add(new RunEvent.Log(runId, Instant.ofEpochMilli(rs.getLong(1)), step, rs.getString(2),
+              rs.getString(3)));
+        }
+      }
+      return lines;
+    } catch (SQLException e) {
+      throw readFailure(e);
+    }
+  }
+
+  private PipewrightException readFailure(SQLException e) {
+    return new PipewrightException("run store " + file + ": cannot read: " + e.getMessage(), e);
+  }
+
+  @Override
+  public void close() {
+    statements.values().forEach(SqliteRunStore::closeQuietly);
+    statements.clear();
+    closeQuietly(reader);
+    closeQuietly(writer);
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (Exception ignored) {
+        // closing: nothing left to do with it
+      }
+    }
+  }
+}
