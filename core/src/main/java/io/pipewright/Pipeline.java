@@ -139,10 +139,11 @@ public final class Pipeline {
     int width = snapshot.stream().mapToInt(st -> st.name().length()).max().orElse(0);
     for (Step st : snapshot) {
       List<String> upstream = st.dependsOn();
-      s.append("\n  ").append(String.format("%-" + width + "s  %-8s", st.name(), st.kind().label()));
+      String line = String.format("%-" + width + "s  %-8s", st.name(), st.kind().label());
       if (!upstream.isEmpty()) {
-        s.append(" <- ").append(String.join(", ", upstream));
+        line += " <- " + String.join(", ", upstream);
       }
+      s.append("\n  ").append(line.stripTrailing());
     }
     return s.toString();
   }

@@ -255,7 +255,7 @@ public final class Workspace implements AutoCloseable {
       } catch (FileAlreadyExistsException e) {
         throw new UserException("cannot create workspace " + root + ": " + e.getFile() + " is a file", e);
       } catch (IOException e) {
-        throw new UserException("cannot create workspace " + root + ": " + describe(e), e);
+        throw new UserException("cannot create workspace " + root + ": " + describe(root, e), e);
       }
       if (!Files.isWritable(root) || !Files.isWritable(root.resolve("data"))) {
         throw new UserException("workspace " + root + " is not writable");
@@ -263,7 +263,15 @@ public final class Workspace implements AutoCloseable {
       return root;
     }
 
-    private static String describe(IOException e) {
+    private static String describe(Path root, IOException e) {
+      for (Path above = root.getParent(); above != null; above = above.getParent()) {
+        if (Files.exists(above)) {
+          if (!Files.isDirectory(above)) {
+            return above + " is a file";
+          }
+          break;
+        }
+      }
       return e instanceof java.nio.file.AccessDeniedException ? "permission denied on " + e.getMessage()
           : e.getClass().getSimpleName() + ": " + e.getMessage();
     }
@@ -281,6 +289,7 @@ public final class Workspace implements AutoCloseable {
 
     @Override
     public Optional<Run> find(String idOrPrefix) {
+      Objects.requireNonNull(idOrPrefix, "run id");
       List<String> ids = store.idsStartingWith(idOrPrefix, 2);
       return ids.size() == 1 ? store.load(ids.get(0)) : Optional.empty();
     }
@@ -290,14 +299,14 @@ public final class Workspace implements AutoCloseable {
       if (idOrPrefix == null || idOrPrefix.isBlank()) {
         throw new UserException("give a run id (see: pipewright runs)");
       }
-      List<String> ids = store.idsStartingWith(idOrPrefix, 5);
+      List<String> ids = store.idsStartingWith(idOrPrefix, 6);
       if (ids.isEmpty()) {
         throw new UserException("no run '" + idOrPrefix + "' in workspace " + dir + " (see: pipewright runs)");
       }
       if (ids.size() > 1) {
         throw new UserException("run id '" + idOrPrefix + "' is ambiguous: it starts "
-            + String.join(", ", ids.stream().map(i -> i.substring(0, Math.min(12, i.length()))).toList())
-            + (ids.size() == 5 ? ", ..." : "") + " -- give more characters");
+            + String.join(", ", ids.stream().limit(5).map(i -> i.substring(0, Math.min(12, i.length()))).toList())
+            + (ids.size() > 5 ? ", ..." : "") + " -- give more characters");
       }
       return store.load(ids.get(0)).orElseThrow();
     }
@@ -305,7 +314,11 @@ public final class Workspace implements AutoCloseable {
     @Override
     public List<RunEvent.Log> logs(String runId, String step) {
       Run run = get(runId);
-      run.step(step); // names the step's run and its steps when the step does not exist
+      try {
+        run.step(step);
+      } catch (IllegalArgumentException e) {
+        throw new UserException(e.getMessage(), e); // names the run and its steps
+      }
       return store.logs(run.id(), step);
     }
   }

@@ -11,6 +11,8 @@ import io.pipewright.spi.ComputeTarget;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +39,7 @@ public final class Engine implements AutoCloseable {
   private final long pidStart = Processes.startMillis(ProcessHandle.current());
 
   public Engine(Map<String, ComputeTarget> targets, OutputStore outputs, Recorder recorder, Clock clock) {
-    this.targets = Map.copyOf(targets);
+    this.targets = Collections.unmodifiableMap(new LinkedHashMap<>(targets)); // keeps the order they were given
     this.outputs = outputs;
     this.recorder = recorder;
     this.clock = clock;
@@ -107,8 +109,9 @@ public final class Engine implements AutoCloseable {
     active.remove(run);
   }
 
+  /** Milliseconds, as the run store keeps them, so a run read back equals the run as it ended. */
   Instant now() {
-    return clock.instant();
+    return clock.instant().truncatedTo(ChronoUnit.MILLIS);
   }
 
   ScheduledExecutorService timer() {

@@ -80,6 +80,7 @@ final class RunExecution implements RunHandle {
     int pendingUpstreams;
     StepStatus status = StepStatus.PENDING;
     int attempts;
+    int attemptsStarted;
     Attempt current;
     ScheduledFuture<?> timer;
     Instant startedAt;
@@ -160,8 +161,6 @@ final class RunExecution implements RunHandle {
       return;
     }
     attempt.execution = execution;
-    node.step.timeout().ifPresent(limit ->
-        node.timer = engine.timer().schedule(() -> timedOut(attempt), limit.toNanos(), TimeUnit.NANOSECONDS));
     execution.completion().whenComplete((ignored, failure) -> onAttemptDone(attempt, failure));
   }
 
@@ -192,7 +191,11 @@ final class RunExecution implements RunHandle {
     if (node.startedAt == null) {
       node.startedAt = now;
     }
+    node.attemptsStarted = attempt.number;
     emit(new RunEvent.StepStarted(id, now, node.step.name(), attempt.number));
+    // The limit is on running: time spent waiting for a slot of the target does not count.
+    node.step.timeout().ifPresent(limit ->
+        node.timer = engine.timer().schedule(() -> timedOut(attempt), limit.toNanos(), TimeUnit.NANOSECONDS));
     return true;
   }
 
@@ -213,6 +216,7 @@ final class RunExecution implements RunHandle {
     if (failure == null && attempt.abort == null) {
       try {
         node.outputs = commit(node, attempt);
+        node.error = null;
         finish(node, StepStatus.SUCCEEDED, null);
         for (Node next : node.downstream) {
           if (--next.pendingUpstreams == 0 && next.status == StepStatus.PENDING) {
@@ -226,7 +230,7 @@ final class RunExecution implements RunHandle {
       }
     }
     if (attempt.abort == Abort.CANCEL) {
-      finish(node, StepStatus.CANCELLED, attempt.abortReason);
+      finish(node, attempt.abortStatus, attempt.abortReason);
       return;
     }
     Throwable cause = unwrap(failure);
@@ -238,6 +242,7 @@ final class RunExecution implements RunHandle {
     if (retryable && node.attempts <= node.step.retry().maxRetries() && !cancelled && !(failFast && failed)) {
       Duration delay = node.step.retry().backoff(node.attempts);
       node.status = StepStatus.QUEUED;
+      node.error = message; // the last failure, as the store records it, until an attempt succeeds
       emit(new RunEvent.StepRetrying(id, engine.now(), node.step.name(), attempt.number, delay, message));
       node.timer = engine.timer().schedule(() -> retry(node), delay.toNanos(), TimeUnit.NANOSECONDS);
       return;
@@ -246,7 +251,8 @@ final class RunExecution implements RunHandle {
     node.trace = timedOut ? null : stackTrace(cause);
     failed = true;
     if (error == null) {
-      error = "step '" + node.step.name() + "' failed: " + message;
+      error = message.startsWith("step '" + node.step.name() + "'") ? message
+          : "step '" + node.step.name() + "' failed: " + message;
     }
     finish(node, StepStatus.FAILED, null);
     skipDownstream(node, "upstream step '" + node.step.name() + "' failed");
@@ -321,6 +327,7 @@ final class RunExecution implements RunHandle {
       if (attempt != null && attempt.execution != null) {
         attempt.abort = Abort.CANCEL;
         attempt.abortReason = reason;
+        attempt.abortStatus = node.startedAt == null ? notStarted : StepStatus.CANCELLED;
         attempt.execution.cancel(); // completes the attempt, re-entering onAttemptDone on this thread
       } else if (attempt == null && node.status == StepStatus.QUEUED) {
         finish(node, StepStatus.CANCELLED, reason); // waiting to retry
@@ -358,7 +365,7 @@ final class RunExecution implements RunHandle {
     for (RunListener listener : listeners) {
       try {
         listener.onEvent(event);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) { // an AssertionError in a test's listener must not hang the run either
         LOG.warn("run {}: listener {} failed on {}: {}", id, listener, event.getClass().getSimpleName(), e.toString());
       }
     }
@@ -411,7 +418,7 @@ final class RunExecution implements RunHandle {
         metrics = n.metrics == null ? Map.of() : Map.copyOf(n.metrics);
       }
       steps.add(new StepRun(n.step.name(), n.step.kind(), n.status, n.step.target(), n.startedAt, n.finishedAt,
-          n.attempts, locations(n.outputs), metrics, n.error, n.trace, n.reason));
+          n.attemptsStarted, locations(n.outputs), metrics, n.error, n.trace, n.reason));
     }
     return new Run(id, pipeline, status, startedAt, finishedAt, parameters, steps,
         status == RunStatus.SUCCEEDED ? null : error);
@@ -446,6 +453,7 @@ final class RunExecution implements RunHandle {
     volatile Execution execution;
     volatile Abort abort;
     volatile String abortReason;
+    volatile StepStatus abortStatus;
     volatile Map<String, StepContextImpl.PreparedOutput> prepared = Map.of();
 
     Attempt(Node node, int number, Map<String, Object> inputs) {

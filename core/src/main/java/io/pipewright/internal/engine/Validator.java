@@ -188,14 +188,14 @@ public final class Validator {
       Resources needs = step.resources();
       List<String> unmet = new ArrayList<>();
       if (needs.cpus() > capacity.cpus()) {
-        unmet.add(needs.cpus() + " cpus but it has " + capacity.cpus());
+        unmet.add(count(needs.cpus(), "cpu") + " but it has " + capacity.cpus());
       }
       if (needs.memoryBytes() > capacity.memoryBytes()) {
         unmet.add(Resources.formatSize(needs.memoryBytes()) + " of memory but it has "
             + Resources.formatSize(capacity.memoryBytes()));
       }
       if (needs.gpus() > capacity.gpus()) {
-        unmet.add(needs.gpus() + " gpus but it has " + capacity.gpus());
+        unmet.add(count(needs.gpus(), "gpu") + " but it has " + capacity.gpus());
       }
       if (!unmet.isEmpty()) {
         problems.add(new Problem(step.name(), "step '" + step.name() + "': needs " + String.join(", ", unmet)
@@ -227,6 +227,10 @@ public final class Validator {
       }
     }
     return values;
+  }
+
+  private static String count(int n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 
   private static String declared(Pipeline pipeline) {

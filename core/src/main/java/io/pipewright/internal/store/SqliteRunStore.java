@@ -1,6 +1,7 @@
 package io.pipewright.internal.store;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import io.pipewright.PipewrightException;
 import io.pipewright.Run;
 import io.pipewright.RunEvent;
@@ -242,8 +243,8 @@ public final class SqliteRunStore implements RunStore {
           Json.write(e.outputs()), e.runId(), e.step());
     } else if (event instanceof RunEvent.StepFailed e) {
       update("update steps set status = ?, finished_at = ?, error = ?, error_trace = ?"
-          + " where run_id = ? and name = ?", StepStatus.FAILED.name(), at, e.error(), e.trace(), e.runId(),
-          e.step());
+          + " where run_id = ? and name = ?", StepStatus.FAILED.name(), at, e.error(),
+          e.trace().isEmpty() ? null : e.trace(), e.runId(), e.step()); // StepRun: null when there is no trace
     } else if (event instanceof RunEvent.StepRetrying e) {
       update("update steps set status = ?, error = ? where run_id = ? and name = ?",
           StepStatus.QUEUED.name(), e.error(), e.runId(), e.step());
@@ -430,7 +431,9 @@ public final class SqliteRunStore implements RunStore {
         }
         pipeline = rs.getString(1);
         status = RunStatus.valueOf(rs.getString(2));
-        parameters = Json.MAPPER.readValue(rs.getString(3), OBJECT_MAP);
+        // Integers as Long, as the engine holds them, so that a run read back equals the run as it ended.
+        parameters = Json.MAPPER.readerFor(OBJECT_MAP).with(DeserializationFeature.USE_LONG_FOR_INTS)
+            .readValue(rs.getString(3));
         started = Instant.ofEpochMilli(rs.getLong(4));
         finished = instant(rs, 5);
         error = rs.getString(6);

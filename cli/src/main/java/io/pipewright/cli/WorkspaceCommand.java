@@ -1,0 +1,57 @@
+package io.pipewright.cli;
+
+import io.pipewright.UserException;
+import io.pipewright.Workspace;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** A subcommand working on a workspace: the {@code --workspace} option and opening it. */
+abstract class WorkspaceCommand extends BaseCommand {
+  @Option(names = {"-w", "--workspace"}, paramLabel = "DIR", defaultValue = ".pipewright", order = 10,
+      description = "The workspace folder, relative to the current one. Default: ${DEFAULT-VALUE}")
+  String workspace;
+
+  WorkspaceCommand(Terminal term) {
+    super(term);
+  }
+
+  Path workspacePath() {
+    try {
+      return Path.of(workspace);
+    } catch (InvalidPathException e) {
+      throw new UserException("invalid --workspace '" + workspace + "': " + e.getMessage(), e);
+    }
+  }
+
+  /** Opens the workspace, creating it if absent. */
+  Workspace open() {
+    return Workspace.open(workspacePath());
+  }
+
+  /**
+   * Opens the workspace to look up {@code runId} in it; when there is no workspace, says so rather than creating
+   * an empty one.
+   */
+  Workspace openExisting(String runId) {
+    if (!exists()) {
+      throw new UserException("no run '" + runId + "': there is no workspace " + absoluteWorkspace()
+          + " -- give the right one with --workspace");
+    }
+    return open();
+  }
+
+  /**
+   * Whether the workspace exists: commands that only read it do not create one where the user merely looked. A
+   * path that exists but is not a folder counts as existing, so that opening it reports the problem.
+   */
+  boolean exists() {
+    return Files.exists(workspacePath());
+  }
+
+  /** The workspace's absolute path, for messages. */
+  String absoluteWorkspace() {
+    return workspacePath().toAbsolutePath().normalize().toString();
+  }
+}
