@@ -36,10 +36,10 @@ public final class Step {
       RetryPolicy retry, Class<?> bodyType, Supplier<StepBody> body, List<String> declarationProblems) {
     this.name = name;
     this.kind = kind;
-    this.inputs = Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
-    this.outputs = Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
-    this.parameters = Collections.unmodifiableSet(new LinkedHashSet<>(parameters));
-    this.after = Collections.unmodifiableSet(new LinkedHashSet<>(after));
+    this.inputs = inputs.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
+    this.outputs = outputs.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
+    this.parameters = parameters.isEmpty() ? Set.of() : Collections.unmodifiableSet(new LinkedHashSet<>(parameters));
+    this.after = after.isEmpty() ? Set.of() : Collections.unmodifiableSet(new LinkedHashSet<>(after));
     this.target = target;
     this.resources = resources;
     this.timeout = timeout;

@@ -491,7 +491,7 @@ final class RunExecution implements RunHandle {
       MDC.put(MDC_STEP, node.step.name());
       try {
         StepContextImpl ctx = new StepContextImpl(id, node.step, number, parameters, inputs,
-            engine.outputs().staging(id, node.step.name(), number), this);
+            () -> engine.outputs().staging(id, node.step.name(), number), this);
         StepBody body = node.step.newBody();
         body.run(ctx);
         if (abort != null) {

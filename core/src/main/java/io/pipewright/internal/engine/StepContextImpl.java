@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 
@@ -39,7 +40,7 @@ final class StepContextImpl implements StepContext {
   private final int attempt;
   private final Map<String, Object> parameters;
   private final Map<String, Object> inputs; // StoredOutput, or Path for an external input
-  private final Path staging;
+  private final Supplier<Path> staging;
   private final Reporter reporter;
   private final Map<String, Dataset> externalDatasets = new HashMap<>();
   private final Map<String, Path> outputDirs = new HashMap<>();
@@ -48,7 +49,7 @@ final class StepContextImpl implements StepContext {
   private Logger logger;
 
   StepContextImpl(String runId, Step step, int attempt, Map<String, Object> parameters, Map<String, Object> inputs,
-      Path staging, Reporter reporter) {
+      Supplier<Path> staging, Reporter reporter) {
     this.runId = runId;
     this.step = step;
     this.attempt = attempt;
@@ -224,7 +225,7 @@ final class StepContextImpl implements StepContext {
     }
     return outputDirs.computeIfAbsent(name, n -> {
       try {
-        return Files.createDirectories(staging.resolve(n));
+        return Files.createDirectories(staging.get().resolve(n));
       } catch (IOException e) {
         throw new UncheckedIOException("step '" + step.name() + "': cannot create output folder for '" + n + "'", e);
       }

@@ -78,6 +78,9 @@ public final class Recorder implements AutoCloseable {
       flushes.forEach(f -> f.complete(null));
       flushes.clear();
       batch.clear();
+      if (closed && queue.isEmpty()) {
+        return;
+      }
     }
   }
 
@@ -96,6 +99,7 @@ public final class Recorder implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    queue.add(new Flush(new CompletableFuture<>())); // wakes the thread at once
     try {
       thread.join(TimeUnit.SECONDS.toMillis(30));
     } catch (InterruptedException e) {

@@ -14,7 +14,6 @@ import io.pipewright.internal.util.Json;
 import io.pipewright.internal.util.Processes;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,11 +21,13 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.sqlite.SQLiteConfig;
 
 /**
  * The embedded run store: one SQLite file in WAL mode, so readers (the command line, another process) never block
@@ -115,13 +116,12 @@ public final class SqliteRunStore implements RunStore {
   }
 
   private static Connection connect(Path file) throws SQLException {
-    Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-    try (Statement s = c.createStatement()) {
-      s.execute("pragma busy_timeout = 10000");
-      s.execute("pragma journal_mode = wal");
-      s.execute("pragma synchronous = normal");
-    }
-    return c;
+    SQLiteConfig config = new SQLiteConfig();
+    config.setBusyTimeout(10_000);
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+    config.setGetGeneratedKeys(false); // never read; asking costs a parse of every statement
+    return config.createConnection("jdbc:sqlite:" + file);
   }
 
   private static void migrate(Path file, Connection c) throws SQLException {
@@ -166,9 +166,16 @@ public final class SqliteRunStore implements RunStore {
     try {
       writer.setAutoCommit(false);
       try {
+        Map<String, StepRowChange> steps = new LinkedHashMap<>();
         for (Object item : batch) {
-          apply(item);
+          if (item instanceof RunEvent event && StepRowChange.isRowChange(event)) {
+            steps.computeIfAbsent(event.runId() + '/' + event.step(),
+                key -> new StepRowChange(event.runId(), event.step())).fold(event);
+          } else {
+            apply(item);
+          }
         }
+        updateSteps(steps.values());
         writer.commit();
       } catch (SQLException | RuntimeException e) {
         writer.rollback();
@@ -230,30 +237,6 @@ public final class SqliteRunStore implements RunStore {
     } else if (event instanceof RunEvent.RunFinished e) {
       update("update runs set status = ?, finished_at = ?, error = ? where id = ?",
           e.status().name(), at, e.error(), e.runId());
-    } else if (event instanceof RunEvent.StepQueued e) {
-      update("update steps set status = ?, target = ? where run_id = ? and name = ?",
-          StepStatus.QUEUED.name(), e.target(), e.runId(), e.step());
-    } else if (event instanceof RunEvent.StepStarted e) {
-      update("update steps set status = ?, started_at = coalesce(started_at, ?),"
-          + " attempts = ? where run_id = ? and name = ?", StepStatus.RUNNING.name(), at, e.attempt(), e.runId(),
-          e.step());
-    } else if (event instanceof RunEvent.StepSucceeded e) {
-      update("update steps set status = ?, finished_at = ?, outputs = ?, error ="
-          + " null, error_trace = null where run_id = ? and name = ?", StepStatus.SUCCEEDED.name(), at,
-          Json.write(e.outputs()), e.runId(), e.step());
-    } else if (event instanceof RunEvent.StepFailed e) {
-      update("update steps set status = ?, finished_at = ?, error = ?, error_trace = ?"
-          + " where run_id = ? and name = ?", StepStatus.FAILED.name(), at, e.error(),
-          e.trace().isEmpty() ? null : e.trace(), e.runId(), e.step()); // StepRun: null when there is no trace
-    } else if (event instanceof RunEvent.StepRetrying e) {
-      update("update steps set status = ?, error = ? where run_id = ? and name = ?",
-          StepStatus.QUEUED.name(), e.error(), e.runId(), e.step());
-    } else if (event instanceof RunEvent.StepSkipped e) {
-      update("update steps set status = ?, finished_at = ?, reason = ? where run_id ="
-          + " ? and name = ?", StepStatus.SKIPPED.name(), at, e.reason(), e.runId(), e.step());
-    } else if (event instanceof RunEvent.StepCancelled e) {
-      update("update steps set status = ?, finished_at = ?, reason = ? where run_id"
-          + " = ? and name = ?", StepStatus.CANCELLED.name(), at, e.reason(), e.runId(), e.step());
     } else if (event instanceof RunEvent.Log e) {
       update("insert into step_logs (run_id, step, at, level, message) values (?, ?, ?, ?, ?)",
           e.runId(), e.step(), at, e.level(), e.message());
@@ -263,8 +246,30 @@ public final class SqliteRunStore implements RunStore {
     }
   }
 
+  /** One update per step; the runs' rows were inserted earlier in the same transaction, or in an earlier one. */
+  private void updateSteps(Collection<StepRowChange> changes) throws SQLException {
+    if (changes.isEmpty()) {
+      return;
+    }
+    PreparedStatement ps = statement("update steps set status = ?, target = coalesce(?, target), started_at ="
+        + " coalesce(started_at, ?), attempts = coalesce(?, attempts), finished_at = coalesce(?, finished_at), outputs"
+        + " = coalesce(?, outputs), error = case when ? then ? else error end, error_trace = case when ? then ? else"
+        + " error_trace end, reason = coalesce(?, reason) where run_id = ? and name = ?");
+    for (StepRowChange c : changes) {
+      bind(ps, c.status.name(), c.target, c.startedAt, c.attempts, c.finishedAt, c.outputs, c.errorSet ? 1 : 0,
+          c.error, c.traceSet ? 1 : 0, c.trace, c.reason, c.runId, c.step);
+      ps.addBatch();
+    }
+    ps.executeBatch();
+  }
+
   private void update(String sql, Object... args) throws SQLException {
     PreparedStatement ps = statement(sql);
+    bind(ps, args);
+    ps.executeUpdate();
+  }
+
+  private static void bind(PreparedStatement ps, Object... args) throws SQLException {
     for (int i = 0; i < args.length; i++) {
       Object a = args[i];
       if (a == null) {
@@ -279,7 +284,6 @@ public final class SqliteRunStore implements RunStore {
         ps.setString(i + 1, a.toString());
       }
     }
-    ps.executeUpdate();
   }
 
   @Override
