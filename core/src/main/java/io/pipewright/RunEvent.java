@@ -30,6 +30,23 @@ public sealed interface RunEvent {
   /** @param outputs where each output was stored */
   record StepSucceeded(String runId, Instant at, String step, Map<String, String> outputs) implements RunEvent {}
 
+  /**
+   * The step's fingerprint, computed when it became ready, before it is run or reused.
+   *
+   * @param notReusable why an execution with this fingerprint must not be reused, or {@code null}
+   */
+  record StepFingerprinted(String runId, Instant at, String step, Fingerprint fingerprint, String notReusable)
+      implements RunEvent {}
+
+  /**
+   * Not run: an earlier execution with the same fingerprint left outputs that are still intact, and this run uses
+   * them.
+   *
+   * @param reusedFrom the run whose execution produced the outputs
+   */
+  record StepReused(String runId, Instant at, String step, String fingerprint, String reusedFrom,
+      Map<String, String> outputs) implements RunEvent {}
+
   /** @param trace the stack trace of what the step threw, empty for failures the engine detected itself */
   record StepFailed(String runId, Instant at, String step, int attempt, String error, String trace)
       implements RunEvent {}

@@ -18,4 +18,7 @@ public interface RunHistory {
 
   /** The lines a step of a run logged, in order. */
   List<RunEvent.Log> logs(String runId, String step);
+
+  /** A recorded fingerprint, by hash ({@link StepRun#fingerprint()}), with its components. */
+  Optional<Fingerprint> fingerprint(String hash);
 }

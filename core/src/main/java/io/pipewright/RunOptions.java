@@ -15,9 +15,12 @@ import java.util.Objects;
  * @param listeners receive the run's events as they happen
  * @param failFast when a step fails, cancel the running steps and skip the rest, instead of finishing independent
  *     branches (the default)
+ * @param reuse whether a step whose fingerprint matches an earlier execution with intact outputs is REUSED instead of
+ *     run (the default); outputs of the steps that do run are recorded for later reuse either way
  */
-public record RunOptions(Map<String, Object> parameters, List<RunListener> listeners, boolean failFast) {
-  private static final RunOptions DEFAULTS = new RunOptions(Map.of(), List.of(), false);
+public record RunOptions(Map<String, Object> parameters, List<RunListener> listeners, boolean failFast,
+    boolean reuse) {
+  private static final RunOptions DEFAULTS = new RunOptions(Map.of(), List.of(), false, true);
 
   public RunOptions {
     parameters = Map.copyOf(parameters);
@@ -33,23 +36,28 @@ public record RunOptions(Map<String, Object> parameters, List<RunListener> liste
     Objects.requireNonNull(value, "value of parameter '" + name + "'");
     Map<String, Object> copy = new LinkedHashMap<>(parameters);
     copy.put(name, value);
-    return new RunOptions(copy, listeners, failFast);
+    return new RunOptions(copy, listeners, failFast, reuse);
   }
 
   public RunOptions params(Map<String, ?> values) {
     Map<String, Object> copy = new LinkedHashMap<>(parameters);
     values.forEach((name, value) -> copy.put(Objects.requireNonNull(name, "parameter name"),
         Objects.requireNonNull(value, "value of parameter '" + name + "'")));
-    return new RunOptions(copy, listeners, failFast);
+    return new RunOptions(copy, listeners, failFast, reuse);
   }
 
   public RunOptions listener(RunListener listener) {
     List<RunListener> copy = new ArrayList<>(listeners);
     copy.add(Objects.requireNonNull(listener, "listener"));
-    return new RunOptions(parameters, copy, failFast);
+    return new RunOptions(parameters, copy, failFast, reuse);
   }
 
   public RunOptions failFast(boolean value) {
-    return new RunOptions(parameters, listeners, value);
+    return new RunOptions(parameters, listeners, value, reuse);
+  }
+
+  /** Whether steps may reuse earlier executions (default true); false runs every step, as {@code --no-reuse}. */
+  public RunOptions reuse(boolean value) {
+    return new RunOptions(parameters, listeners, failFast, value);
   }
 }

@@ -29,11 +29,18 @@ public final class Step {
   private final RetryPolicy retry;
   private final Class<?> bodyType;
   private final Supplier<StepBody> body;
+  private final StepBody bodyInstance;
+  private final Class<?> declaringClass;
+  private final String version;
+  private final boolean allowReuse;
+  private final Duration maxReuseAge;
   private final List<String> declarationProblems;
 
   Step(String name, StepKind kind, Map<String, StepInput> inputs, Map<String, Class<?>> outputs,
       Set<String> parameters, Set<String> after, String target, Resources resources, Duration timeout,
-      RetryPolicy retry, Class<?> bodyType, Supplier<StepBody> body, List<String> declarationProblems) {
+      RetryPolicy retry, Class<?> bodyType, Supplier<StepBody> body, StepBody bodyInstance, Class<?> declaringClass,
+      String version,
+      boolean allowReuse, Duration maxReuseAge, List<String> declarationProblems) {
     this.name = name;
     this.kind = kind;
     this.inputs = inputs.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
@@ -46,6 +53,11 @@ public final class Step {
     this.retry = retry;
     this.bodyType = bodyType;
     this.body = body;
+    this.bodyInstance = bodyInstance;
+    this.declaringClass = declaringClass;
+    this.version = version;
+    this.allowReuse = allowReuse;
+    this.maxReuseAge = maxReuseAge;
     this.declarationProblems = List.copyOf(declarationProblems);
   }
 
@@ -98,6 +110,34 @@ public final class Step {
   /** The class of the body: the user's class, or the lambda's synthetic class; {@code null} if none was given. */
   public Class<?> bodyType() {
     return bodyType;
+  }
+
+  /** The body, when it was given as an instance or lambda rather than a class: its fields are part of the fingerprint. */
+  public Optional<StepBody> bodyInstance() {
+    return Optional.ofNullable(bodyInstance);
+  }
+
+  /**
+   * For a body given as an instance or lambda, the class whose code passed it to {@code runs(...)}: its code is part
+   * of the fingerprint of a lambda body, since the lambda itself cannot be told apart from its class's others.
+   */
+  public Optional<Class<?>> declaringClass() {
+    return Optional.ofNullable(declaringClass);
+  }
+
+  /** A version the step declares, part of its fingerprint: raise it to re-run a step whose code did not change. */
+  public Optional<String> version() {
+    return Optional.ofNullable(version);
+  }
+
+  /** Whether a run may reuse an earlier execution's outputs instead of running this step. */
+  public boolean allowReuse() {
+    return allowReuse;
+  }
+
+  /** How old an earlier execution may be to be reused, if limited. */
+  public Optional<Duration> maxReuseAge() {
+    return Optional.ofNullable(maxReuseAge);
   }
 
   /** A body to run one attempt: a new instance for a body given as a class, the same instance otherwise. */

@@ -44,6 +44,11 @@ public final class StepBuilder {
   private RetryPolicy retry = RetryPolicy.NONE;
   private Class<?> bodyType;
   private Supplier<StepBody> body;
+  private StepBody bodyInstance;
+  private Class<?> declaringClass;
+  private String version;
+  private Boolean allowReuse;
+  private Duration maxReuseAge;
 
   StepBuilder(Pipeline pipeline, String name, StepKind kind) {
     this.pipeline = pipeline;
@@ -134,6 +139,38 @@ public final class StepBuilder {
     return retry(RetryPolicy.retries(maxRetries));
   }
 
+  /**
+   * A version of the step's code, part of its fingerprint: raise it to make the step run again although its code did
+   * not change (it calls a service that was updated, say), or to vouch for a body whose state has no canonical form.
+   */
+  public StepBuilder version(String value) {
+    Objects.requireNonNull(value, "version");
+    if (value.isBlank()) {
+      throw new IllegalArgumentException("version must not be blank");
+    }
+    this.version = value;
+    return this;
+  }
+
+  /**
+   * Whether a run may reuse the outputs of an earlier execution with the same fingerprint instead of running the
+   * step. Default true, but false for deploy steps, whose point is their effect.
+   */
+  public StepBuilder allowReuse(boolean value) {
+    this.allowReuse = value;
+    return this;
+  }
+
+  /** Reuse only executions younger than {@code age}: for steps whose results go stale (a feed, a scrape). */
+  public StepBuilder maxReuseAge(Duration age) {
+    Objects.requireNonNull(age, "max reuse age");
+    if (age.isZero() || age.isNegative()) {
+      throw new IllegalArgumentException("max reuse age must be > 0, was " + age);
+    }
+    this.maxReuseAge = age;
+    return this;
+  }
+
   /** Ends the declaration with a body class, instantiated for each attempt. */
   public Step runs(Class<? extends StepBody> type) {
     Objects.requireNonNull(type, "body class");
@@ -147,6 +184,11 @@ public final class StepBuilder {
     Objects.requireNonNull(instance, "body");
     this.bodyType = instance.getClass();
     this.body = () -> instance;
+    this.bodyInstance = instance;
+    // Nothing tells which lambda of a class a lambda is; the code that chose it is the next best thing.
+    this.declaringClass = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+        .walk(frames -> frames.map(StackWalker.StackFrame::getDeclaringClass)
+            .filter(c -> c != StepBuilder.class).findFirst().orElse(null));
     return pipeline.register(this);
   }
 
@@ -159,7 +201,8 @@ public final class StepBuilder {
     if (body == null && bodyType == null) {
       all.add("step '" + name + "' has no body: end its declaration with runs(...)");
     }
+    boolean reuse = allowReuse != null ? allowReuse : kind != StepKind.DEPLOY;
     return new Step(name, kind, inputs, outputs, parameters, after, target, resources, timeout, retry, bodyType,
-        body, all);
+        body, bodyInstance, declaringClass, version, reuse, maxReuseAge, all);
   }
 }

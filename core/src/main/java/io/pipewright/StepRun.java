@@ -18,10 +18,12 @@ import java.util.Optional;
  * @param error the one-line error of a failed step, or {@code null}
  * @param errorTrace the stack trace behind {@code error}, or {@code null}
  * @param reason why a step was skipped or cancelled, or {@code null}
+ * @param fingerprint the hash of its fingerprint, or {@code null} if it never became ready
+ * @param reusedFrom for a REUSED step, the run whose execution produced its outputs
  */
 public record StepRun(String name, StepKind kind, StepStatus status, String computeTarget, Instant startedAt,
     Instant finishedAt, int attempts, Map<String, String> outputs, Map<String, Double> metrics, String error,
-    String errorTrace, String reason) {
+    String errorTrace, String reason, String fingerprint, String reusedFrom) {
   public StepRun {
     outputs = Map.copyOf(outputs);
     metrics = Map.copyOf(metrics);

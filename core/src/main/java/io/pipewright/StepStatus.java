@@ -8,6 +8,8 @@ public enum StepStatus {
   QUEUED,
   RUNNING,
   SUCCEEDED,
+  /** Not run: an earlier execution with the same fingerprint produced its outputs, which this run uses. */
+  REUSED,
   FAILED,
   /** Not run, with a reason: an upstream step failed or was skipped, or the run failed fast. */
   SKIPPED,
@@ -15,6 +17,11 @@ public enum StepStatus {
   CANCELLED;
 
   public boolean isFinal() {
-    return this == SUCCEEDED || this == FAILED || this == SKIPPED || this == CANCELLED;
+    return this == SUCCEEDED || this == REUSED || this == FAILED || this == SKIPPED || this == CANCELLED;
+  }
+
+  /** Whether its outputs are there for the steps downstream: it succeeded or was reused. */
+  public boolean isSuccess() {
+    return this == SUCCEEDED || this == REUSED;
   }
 }

@@ -4,6 +4,8 @@ import io.pipewright.internal.engine.Engine;
 import io.pipewright.internal.engine.LocalTarget;
 import io.pipewright.internal.engine.OutputStore;
 import io.pipewright.internal.engine.Validator;
+import io.pipewright.internal.fingerprint.StepFingerprinter;
+import io.pipewright.internal.hash.FileHasher;
 import io.pipewright.internal.store.Recorder;
 import io.pipewright.internal.store.RunStore;
 import io.pipewright.internal.store.SqliteRunStore;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * The embedded home of pipelines: a folder holding the local datastore (step outputs, placed by the engine), the run
@@ -218,15 +221,19 @@ public final class Workspace implements AutoCloseable {
       Map<String, ComputeTarget> all = new LinkedHashMap<>();
       all.put("local", new LocalTarget(localThreads));
       all.putAll(targets);
-      RunStore store = SqliteRunStore.open(root.resolve("pipewright.db"));
+      SqliteRunStore store = SqliteRunStore.open(root.resolve("pipewright.db"));
       Recorder recorder = null;
       try {
-        OutputStore outputs = new OutputStore(root.resolve("data"), root.resolve("tmp"));
+        // Files are hashed once per version: remembered in memory and in the run store, shared by all runs.
+        FileHasher hasher = FileHasher.builder(ForkJoinPool.commonPool()).memo(store).build();
+        OutputStore outputs = new OutputStore(root.resolve("data"), root.resolve("tmp"), hasher);
         for (String abandoned : store.recoverAbandoned(Processes.hostName(), clock.millis())) {
           FileTrees.deleteRecursively(outputs.runStaging(abandoned));
         }
         recorder = new Recorder(store, root.getFileName().toString());
-        return new Workspace(root, temporary, store, recorder, new Engine(all, outputs, recorder, clock));
+        StepFingerprinter fingerprinter = StepFingerprinter.forJava(outputs::hashFile);
+        return new Workspace(root, temporary, store, recorder,
+            new Engine(all, outputs, store, recorder, fingerprinter, clock));
       } catch (RuntimeException e) {
         if (recorder != null) {
           recorder.close();
@@ -309,6 +316,11 @@ public final class Workspace implements AutoCloseable {
             + (ids.size() > 5 ? ", ..." : "") + " -- give more characters");
       }
       return store.load(ids.get(0)).orElseThrow();
+    }
+
+    @Override
+    public Optional<Fingerprint> fingerprint(String hash) {
+      return store.fingerprint(Objects.requireNonNull(hash, "fingerprint"));
     }
 
     @Override

@@ -524,8 +524,8 @@ class SchedulerTest {
       assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
       assertThat(events.names()).containsExactly(
           "RunStarted",
-          "StepQueued a", "StepStarted a", "Log a", "Metric a", "StepSucceeded a",
-          "StepQueued b", "StepStarted b", "StepSucceeded b",
+          "StepFingerprinted a", "StepQueued a", "StepStarted a", "Log a", "Metric a", "StepSucceeded a",
+          "StepFingerprinted b", "StepQueued b", "StepStarted b", "StepSucceeded b",
           "RunFinished");
       assertThat(events.all()).extracting(RunEvent::runId).containsOnly(handle.id());
       assertThat(events.of(RunEvent.RunStarted.class).get(0))

@@ -30,8 +30,18 @@ class StepContextTest {
     return Workspace.builder(tmp.resolve("ws")).localThreads(2).open();
   }
 
-  private Path stepData(Workspace ws, Run run, String step) {
-    return ws.dir().resolve("data").resolve("runs").resolve(run.id()).resolve(step);
+  /** Where a run says a step's output lies. */
+  private static Path output(Run run, String step, String output) {
+    return Path.of(run.step(step).outputs().get(output));
+  }
+
+  /** The manifest beside a files output's folder. */
+  private static Path manifestOf(Path folder) {
+    return folder.resolveSibling(folder.getFileName() + ".json");
+  }
+
+  private static Path objects(Workspace ws) {
+    return ws.dir().resolve("data").resolve("objects");
   }
 
   private static String sha256(String content) throws Exception {
@@ -64,7 +74,7 @@ class StepContextTest {
       Run run = ws.submit(p).await();
 
       assertThat(run.status()).as(run.toString()).isEqualTo(RunStatus.SUCCEEDED);
-      Path folder = stepData(ws, run, "split").resolve("rows");
+      Path folder = output(run, "split", "rows");
       Dataset rows = (Dataset) seen.get("dataset");
       assertThat(rows.root()).isEqualTo(folder);
       assertThat(seen.get("input")).isEqualTo(folder);
@@ -76,7 +86,7 @@ class StepContextTest {
       assertThat(run.step("split").outputs()).containsExactly(Map.entry("rows", folder.toString()));
       assertThat(folder.resolve("sub").resolve("a.csv")).hasContent("z\n");
 
-      JsonNode manifest = readJson(folder.resolveSibling("rows.json"));
+      JsonNode manifest = readJson(manifestOf(folder));
       assertThat(manifest.get("type").asText()).isEqualTo("Dataset");
       assertThat(manifest.get("files")).hasSize(2);
       assertThat(manifest.get("files").get(1).get("path").asText()).isEqualTo("sub/a.csv");
@@ -126,11 +136,11 @@ class StepContextTest {
 
       assertThat(run.status()).as(run.toString()).isEqualTo(RunStatus.SUCCEEDED);
       Model model = (Model) seen.get("model");
-      assertThat(model.dir()).isEqualTo(stepData(ws, run, "train").resolve("model"));
+      assertThat(model.dir()).isEqualTo(output(run, "train", "model"));
       assertThat(model.metadata()).isEqualTo(Map.of("framework", "tribuo", "features", List.of("x", "y")));
       assertThat(model.files()).containsExactly(new DataFile("weights.bin", 4, sha256("w1w2")));
       assertThat(seen.get("weights")).isEqualTo("w1w2");
-      JsonNode manifest = readJson(stepData(ws, run, "train").resolve("model.json"));
+      JsonNode manifest = readJson(manifestOf(output(run, "train", "model")));
       assertThat(manifest.get("type").asText()).isEqualTo("Model");
       assertThat(manifest.get("metadata").get("framework").asText()).isEqualTo("tribuo");
     }
@@ -159,9 +169,9 @@ class StepContextTest {
       assertThat(seen.get("more")).isEqualTo(Metrics.of("loss", 0.25));
       Map<String, Double> expected = Map.of("accuracy", 0.9, "f1", 0.8, "loss", 0.25, "rows", 100.0);
       assertThat(run.step("eval").metrics()).isEqualTo(expected);
-      assertThat(run.step("eval").outputs()).containsEntry("scores",
-          stepData(ws, run, "eval").resolve("scores.json").toString());
-      JsonNode manifest = readJson(stepData(ws, run, "eval").resolve("scores.json"));
+      Path scores = output(run, "eval", "scores");
+      assertThat(scores).startsWith(objects(ws)).hasFileName(scores.getFileName().toString()).isRegularFile();
+      JsonNode manifest = readJson(scores);
       assertThat(manifest.get("type").asText()).isEqualTo("Metrics");
       assertThat(manifest.get("value").get("f1").asDouble()).isEqualTo(0.8);
     }
@@ -257,16 +267,13 @@ class StepContextTest {
       assertThat(run.step("a").attempts()).isEqualTo(1);
       assertThat(run.step("a").outputs()).isEmpty();
       assertThat(run.step("b").status()).isEqualTo(StepStatus.SKIPPED);
-      Path data = stepData(ws, run, "a");
-      assertThat(data.resolve("rows.json")).doesNotExist();
-      assertThat(data.resolve("count.json")).doesNotExist();
-      assertThat(data.resolve("rows")).doesNotExist();
+      assertThat(objects(ws)).doesNotExist();
       assertThat(ws.dir().resolve("tmp").resolve(run.id())).doesNotExist();
 
       Run value = ws.submit(q).await();
       assertThat(value.step("v").error()).isEqualTo("step 'v' finished without writing its declared output 'n'"
           + " (Long): call ctx.write(\"n\", value)");
-      assertThat(stepData(ws, value, "v").resolve("n.json")).doesNotExist();
+      assertThat(objects(ws)).doesNotExist();
     }
   }
 
@@ -285,7 +292,7 @@ class StepContextTest {
       Run run = ws.submit(p).await();
 
       assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
-      try (var files = Files.list(stepData(ws, run, "a").resolve("rows"))) {
+      try (var files = Files.list(output(run, "a", "rows"))) {
         assertThat(files.map(f -> f.getFileName().toString())).containsExactly("attempt2.csv");
       }
     }
@@ -442,7 +449,7 @@ class StepContextTest {
   }
 
   @Test
-  void outputsLandUnderDataRunsAndTheStagingFolderIsRemovedWhenTheRunEnds() throws Exception {
+  void outputsAreStoredByContentAndTheStagingFolderIsRemovedWhenTheRunEnds() throws Exception {
     Pipeline p = Pipeline.named("p");
     Step a = p.step("a").produces("rows", Dataset.class).produces("n", Long.class).runs(ctx -> {
       Files.writeString(ctx.outputDir("rows").resolve("r.csv"), "r");
@@ -456,16 +463,21 @@ class StepContextTest {
     try (Workspace ws = open()) {
       Run run = ws.submit(p).await();
 
-      Path runData = ws.dir().resolve("data").resolve("runs").resolve(run.id());
-      assertThat(runData.resolve("a").resolve("rows").resolve("r.csv")).hasContent("r");
-      assertThat(runData.resolve("a").resolve("rows.json")).isRegularFile();
-      assertThat(runData.resolve("a").resolve("n.json")).isRegularFile();
-      assertThat(run.step("a").outputs()).isEqualTo(Map.of(
-          "rows", runData.resolve("a").resolve("rows").toString(),
-          "n", runData.resolve("a").resolve("n.json").toString()));
-      assertThat(runData.resolve("b")).doesNotExist();
+      Path rows = output(run, "a", "rows");
+      Path n = output(run, "a", "n");
+      assertThat(rows.resolve("r.csv")).hasContent("r");
+      assertThat(manifestOf(rows)).isRegularFile();
+      assertThat(n).isRegularFile();
+      assertThat(rows.getParent().getParent()).isEqualTo(objects(ws));
+      assertThat(readJson(manifestOf(rows)).get("hash").asText()).isEqualTo("sha256:" + rows.getFileName());
+      assertThat(readJson(n).get("hash").asText()).isEqualTo("sha256:" + n.getFileName().toString()
+          .replace(".json", ""));
+      try (var all = Files.walk(objects(ws))) {
+        // a's two outputs, and nothing of b's, which failed
+        assertThat(all.filter(f -> f.toString().endsWith(".json"))).containsExactlyInAnyOrder(manifestOf(rows), n);
+      }
       assertThat(ws.dir().resolve("tmp").resolve(run.id())).doesNotExist();
-      try (var partial = Files.walk(runData)) {
+      try (var partial = Files.walk(objects(ws))) {
         assertThat(partial.filter(f -> f.toString().endsWith(".partial"))).isEmpty();
       }
     }

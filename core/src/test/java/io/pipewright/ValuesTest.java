@@ -100,7 +100,7 @@ class ValuesTest {
   @Test
   void aRunNamesItsStepsWhenAskedForOneItDoesNotHave() {
     StepRun a = new StepRun("a", StepKind.PREP, StepStatus.SUCCEEDED, "local", Instant.EPOCH,
-        Instant.EPOCH.plusMillis(1500), 1, Map.of(), Map.of("accuracy", 0.95), null, null, null);
+        Instant.EPOCH.plusMillis(1500), 1, Map.of(), Map.of("accuracy", 0.95), null, null, null, null, null);
     Run run = new Run("0123456789abcdef", "p", RunStatus.SUCCEEDED, Instant.EPOCH, Instant.EPOCH.plusSeconds(2),
         Map.of(), List.of(a), null);
 

@@ -329,7 +329,7 @@ class WorkspaceTest {
     }
 
     assertThatThrownBy(() -> Workspace.open(dir())).isInstanceOf(UserException.class)
-        .hasMessage("run store " + db + " has schema version 99, newer than this Pipewright understands (1):"
+        .hasMessage("run store " + db + " has schema version 99, newer than this Pipewright understands (2):"
             + " upgrade Pipewright");
   }
 

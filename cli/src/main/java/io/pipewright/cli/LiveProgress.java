@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * Prints a line each time a step of the run changes state: started, succeeded (with its duration and first
- * metrics), failed (with its error), retrying, skipped or cancelled (with the reason).
+ * metrics), reused (with the run it reused), failed (with its error), retrying, skipped or cancelled (with the
+ * reason).
  *
  * <p>The engine calls listeners from several threads at once (step threads report metrics while the scheduler moves
  * other steps on), so {@link #onEvent} is synchronized: each line is printed whole, and the per-step bookkeeping is
@@ -65,6 +66,8 @@ final class LiveProgress implements RunListener {
         text.append("  ").append(shown);
       }
       step(StepStatus.SUCCEEDED, e.step(), text.toString());
+    } else if (event instanceof RunEvent.StepReused e) {
+      step(StepStatus.REUSED, e.step(), "reused from run " + shortId(e.reusedFrom()));
     } else if (event instanceof RunEvent.StepRetrying e) {
       line(term.retrySymbol(), e.step(), "attempt " + e.attempt() + " failed, retrying in "
           + Text.duration(e.delay()) + ": " + e.error());

@@ -32,6 +32,11 @@ final class RunCommand extends WorkspaceCommand {
       description = "A parameter value, parsed by the parameter's type; repeat for several.")
   List<String> params = new ArrayList<>();
 
+  @Option(names = "--no-reuse", order = 3,
+      description = "Run every step, even those whose fingerprint matches an earlier execution (their outputs are"
+          + " still recorded for later reuse).")
+  boolean noReuse;
+
   @Option(names = "--fail-fast", order = 2,
       description = "When a step fails, cancel the running steps and skip the rest (default: independent steps"
           + " still run).")
@@ -46,7 +51,7 @@ final class RunCommand extends WorkspaceCommand {
     Map<String, String> values = parseParams(params);
     Pipeline definition = PipelineRegistry.load().resolve(pipeline);
     try (Workspace ws = open()) {
-      RunOptions options = RunOptions.defaults().params(values).failFast(failFast);
+      RunOptions options = RunOptions.defaults().params(values).failFast(failFast).reuse(!noReuse);
       if (!json) {
         options = options.listener(new LiveProgress(term, definition.steps(), workspace));
       }

@@ -29,7 +29,8 @@ final class RunJson {
 
   /**
    * A run: {@code runId, pipeline, status, startedAt, finishedAt, durationMs, parameters, error, steps}; each step
-   * has {@code name, kind, status, computeTarget, attempts, durationMs, outputs, metrics, error, reason}.
+   * has {@code name, kind, status, computeTarget, attempts, durationMs, outputs, metrics, error, reason, fingerprint,
+   * reusedFrom}.
    */
   static ObjectNode run(Run run) {
     ObjectNode node = MAPPER.createObjectNode();
@@ -94,6 +95,8 @@ final class RunJson {
     node.set("metrics", MAPPER.valueToTree(new TreeMap<>(step.metrics())));
     node.put("error", step.error());
     node.put("reason", step.reason());
+    node.put("fingerprint", step.fingerprint());
+    node.put("reusedFrom", step.reusedFrom());
     return node;
   }
 

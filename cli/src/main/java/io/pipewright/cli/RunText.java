@@ -57,7 +57,8 @@ final class RunText {
     lines.addAll(stepTable(term, run));
     List<String> notes = new ArrayList<>();
     for (StepRun step : run.steps()) {
-      String note = step.error() != null ? step.error() : step.reason();
+      String note = step.error() != null ? step.error() : step.reason() != null ? step.reason()
+          : step.reusedFrom() != null ? "reused from run " + step.reusedFrom() : null;
       if (note != null) {
         notes.add("  " + term.symbol(step.status()) + " " + step.name() + ": " + note);
       }

@@ -31,6 +31,7 @@ record Terminal(PrintStream out, PrintStream err, boolean unicode) {
     }
     return switch (status) {
       case SUCCEEDED -> "+";
+      case REUSED -> "=";
       case FAILED -> "x";
       case SKIPPED -> "-";
       case CANCELLED -> "#";

@@ -44,6 +44,32 @@ class RunCommandTest {
   }
 
   @Test
+  void aSecondRunReusesTheStepsAndSaysSoAndNoReuseRunsThemAgain() {
+    JsonNode first = Invocation.of("run", "greet", "--json", "--workspace", ws()).json();
+    Invocation second = Invocation.of("run", "greet", "--workspace", ws());
+    JsonNode again = Invocation.of("run", "greet", "--json", "--workspace", ws()).json();
+    JsonNode forced = Invocation.of("run", "greet", "--json", "--no-reuse", "--workspace", ws()).json();
+
+    String firstId = first.get("runId").asText();
+    assertThat(second.code()).as(second.toString()).isZero();
+    assertThat(second.outLines()).anySatisfy(l -> assertThat(l)
+        .matches("  \\S+ count  reused from run " + firstId.substring(0, 8)));
+    assertThat(second.outLines()).anySatisfy(l -> assertThat(l).matches("  count  prep   \\S+ REUSED +local .*"));
+    assertThat(again.get("status").asText()).isEqualTo("SUCCEEDED");
+    for (JsonNode step : again.get("steps")) {
+      assertThat(step.get("status").asText()).isEqualTo("REUSED");
+      assertThat(step.get("reusedFrom").asText()).isEqualTo(firstId);
+    }
+    JsonNode count = first.get("steps").get(0);
+    assertThat(count.get("fingerprint").asText()).matches("sha256:[0-9a-f]{64}")
+        .isEqualTo(again.get("steps").get(0).get("fingerprint").asText());
+    assertThat(count.get("reusedFrom").isNull()).isTrue();
+    for (JsonNode step : forced.get("steps")) {
+      assertThat(step.get("status").asText()).isEqualTo("SUCCEEDED");
+    }
+  }
+
+  @Test
   void jsonIsExactlyOneObjectWithTheRunAndItsSteps() {
     Invocation r = Invocation.of("run", "greet", "--json", "--workspace", ws());
 

@@ -3,8 +3,11 @@ package io.pipewright.internal.engine;
 import io.pipewright.RunHandle;
 import io.pipewright.RunOptions;
 import io.pipewright.Step;
+import io.pipewright.internal.fingerprint.StepFingerprinter;
+import io.pipewright.internal.store.CacheEntry;
 import io.pipewright.internal.store.PlannedRun;
 import io.pipewright.internal.store.Recorder;
+import io.pipewright.internal.store.RunStore;
 import io.pipewright.internal.util.Processes;
 import io.pipewright.spi.Capacity;
 import io.pipewright.spi.ComputeTarget;
@@ -16,6 +19,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +35,8 @@ public final class Engine implements AutoCloseable {
   private final Map<String, ComputeTarget> targets;
   private final OutputStore outputs;
   private final Recorder recorder;
+  private final RunStore store;
+  private final StepFingerprinter fingerprinter;
   private final Clock clock;
   private final ScheduledExecutorService timer;
   private final Set<RunExecution> active = ConcurrentHashMap.newKeySet();
@@ -38,10 +44,13 @@ public final class Engine implements AutoCloseable {
   private final long pid = Processes.pid();
   private final long pidStart = Processes.startMillis(ProcessHandle.current());
 
-  public Engine(Map<String, ComputeTarget> targets, OutputStore outputs, Recorder recorder, Clock clock) {
+  public Engine(Map<String, ComputeTarget> targets, OutputStore outputs, RunStore store, Recorder recorder,
+      StepFingerprinter fingerprinter, Clock clock) {
     this.targets = Collections.unmodifiableMap(new LinkedHashMap<>(targets)); // keeps the order they were given
     this.outputs = outputs;
     this.recorder = recorder;
+    this.store = store;
+    this.fingerprinter = fingerprinter;
     this.clock = clock;
     ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = Executors.defaultThreadFactory().newThread(r);
@@ -63,7 +72,7 @@ public final class Engine implements AutoCloseable {
   /** Starts a run of already validated steps. */
   public RunHandle start(String pipeline, List<Step> steps, Map<String, Object> parameters, RunOptions options) {
     RunExecution run = new RunExecution(this, newRunId(), pipeline, steps, parameters, options.listeners(),
-        options.failFast());
+        options.failFast(), options.reuse());
     active.add(run);
     run.start();
     return run;
@@ -124,6 +133,18 @@ public final class Engine implements AutoCloseable {
 
   Recorder recorder() {
     return recorder;
+  }
+
+  StepFingerprinter fingerprinter() {
+    return fingerprinter;
+  }
+
+  Optional<CacheEntry> cacheEntry(String fingerprint) {
+    return store.cacheEntry(fingerprint);
+  }
+
+  Map<String, Double> metrics(String runId, String step) {
+    return store.metrics(runId, step);
   }
 
   /** A random UUID as 32 hex digits; any 8-character prefix names a run in practice. */

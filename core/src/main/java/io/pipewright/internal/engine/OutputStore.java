@@ -1,39 +1,62 @@
 package io.pipewright.internal.engine;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pipewright.DataFile;
 import io.pipewright.Dataset;
-import io.pipewright.Metrics;
-import io.pipewright.Model;
+import io.pipewright.internal.fingerprint.Fingerprints;
+import io.pipewright.internal.hash.FileHasher;
 import io.pipewright.internal.util.FileTrees;
 import io.pipewright.internal.util.Json;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * The local datastore's layout for step outputs. A step writes into a private staging folder per attempt; only when
- * the step succeeded does the engine move each output into place and write its manifest, last. A crash therefore
- * leaves staging debris, never an output that looks complete but is not.
+ * The local datastore's layout for step outputs: content-addressed, so that equal outputs are stored once and a
+ * cache entry can name its outputs by hash. A step writes into a private staging folder per attempt; only when the
+ * step succeeded does the engine flush the files to disk, move the folder into place and write its manifest, last. A
+ * crash therefore leaves staging debris or a folder without a manifest, never an output that looks complete but is
+ * not.
  *
  * <pre>
- * data/runs/RUN/STEP/OUTPUT/...          files of a Dataset or Model output
- * data/runs/RUN/STEP/OUTPUT.json         its manifest (type, files, metadata, or the value)
- * tmp/RUN/STEP/ATTEMPT/OUTPUT/...        staging, removed when the run ends
+ * data/objects/AB/ABCDEF.../...     files of a Dataset or Model output whose content hash is sha256:ABCDEF...
+ * data/objects/AB/ABCDEF....json    its manifest (type, hash, files, metadata; or type, hash, value)
+ * tmp/RUN/STEP/ATTEMPT/OUTPUT/...   staging, removed when the run ends
  * </pre>
  */
 public final class OutputStore {
-  private final Path data;
-  private final Path tmp;
+  private static final TypeReference<List<DataFile>> FILES = new TypeReference<>() {};
+  private static final TypeReference<Map<String, Object>> METADATA = new TypeReference<>() {};
 
-  public OutputStore(Path data, Path tmp) {
-    this.data = data;
+  private final Path objects;
+  private final Path tmp;
+  private final FileHasher hasher;
+
+  /** @param hasher hashes files, remembering what it hashed: outputs are checked against it before reuse */
+  public OutputStore(Path data, Path tmp, FileHasher hasher) {
+    this.objects = data.resolve("objects");
     this.tmp = tmp;
+    this.hasher = hasher;
+  }
+
+  /** The manifest of the files under a folder (or of one file, relative to its folder). */
+  public List<DataFile> manifest(Path fileOrFolder) {
+    Path root = Files.isDirectory(fileOrFolder) ? fileOrFolder : fileOrFolder.getParent();
+    return hasher.manifest(root, fileOrFolder);
+  }
+
+  /** The SHA-256 of one file, as {@code sha256:<hex>}. */
+  public String hashFile(Path file) {
+    return "sha256:" + hasher.manifest(file.getParent(), file).get(0).sha256();
   }
 
   public Path staging(String runId, String step, int attempt) {
@@ -44,66 +67,153 @@ public final class OutputStore {
     return tmp.resolve(runId);
   }
 
-  private Path finalDir(String runId, String step) {
-    return data.resolve("runs").resolve(runId).resolve(step);
+  /** The content hash of a files output: its type, its manifest and its metadata. */
+  public static String contentHash(Class<?> type, List<DataFile> files, Map<String, Object> metadata) {
+    ObjectNode content = Json.MAPPER.createObjectNode();
+    content.put("type", type.getSimpleName());
+    content.set("files", Json.MAPPER.valueToTree(files));
+    content.set("metadata", Json.MAPPER.valueToTree(metadata));
+    return Fingerprints.sha256(Json.write(content));
+  }
+
+  /** The content hash of a value output: its type and its canonical JSON. */
+  public static String contentHash(Class<?> type, JsonNode value) {
+    ObjectNode content = Json.MAPPER.createObjectNode();
+    content.put("type", type.getSimpleName());
+    content.set("value", value);
+    return Fingerprints.sha256(Json.write(content));
+  }
+
+  private Path folder(String contentHash) {
+    String hex = contentHash.substring("sha256:".length());
+    return objects.resolve(hex.substring(0, 2)).resolve(hex);
+  }
+
+  private Path manifestOf(String contentHash) {
+    Path folder = folder(contentHash);
+    return folder.resolveSibling(folder.getFileName() + ".json");
   }
 
   /**
-   * Moves a files output from staging into place and writes its manifest.
+   * Stores a files output from staging under its content hash and writes its manifest. When equal content is stored
+   * already, the staged copy is dropped. Synchronized: runs of one process commit one output at a time (two
+   * processes committing equal content at the same moment are not yet kept apart).
    *
    * @param files the manifest computed over the staged files
    */
-  public StoredOutput commitFiles(String runId, String step, String output, Class<?> type, Path staged,
-      List<DataFile> files, Map<String, Object> metadata) throws IOException {
-    Path target = finalDir(runId, step).resolve(output);
-    Files.createDirectories(target.getParent());
-    try {
-      Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(staged, target);
+  public synchronized StoredOutput commitFiles(Class<?> type, Path staged, List<DataFile> files,
+      Map<String, Object> metadata) throws IOException {
+    String hash = contentHash(type, files, metadata);
+    Path target = folder(hash);
+    Path manifest = manifestOf(hash);
+    if (load(hash).isPresent()) {
+      FileTrees.deleteRecursively(staged); // equal content is stored already, intact
+    } else {
+      Files.deleteIfExists(manifest); // damaged content under this hash: replaced, manifest last
+      for (DataFile f : files) {
+        fsync(staged.resolve(f.path()));
+      }
+      FileTrees.deleteRecursively(target); // a folder without a manifest is what a crash left: never trust it
+      Files.createDirectories(target.getParent());
+      move(staged, target);
+      fsync(target.getParent());
+      ObjectNode content = Json.MAPPER.createObjectNode();
+      content.put("type", type.getSimpleName());
+      content.put("hash", hash);
+      content.set("files", Json.MAPPER.valueToTree(files));
+      content.set("metadata", Json.MAPPER.valueToTree(metadata));
+      writeManifest(manifest, content);
     }
-    ObjectNode manifest = Json.MAPPER.createObjectNode();
-    manifest.put("type", type.getSimpleName());
-    manifest.set("files", Json.MAPPER.valueToTree(files));
-    manifest.set("metadata", Json.MAPPER.valueToTree(metadata));
-    Path manifestFile = writeManifest(target.resolveSibling(output + ".json"), manifest);
-    return new StoredOutput(type, target, files, metadata, null, manifestFile);
+    return new StoredOutput(hash, type, target, files, metadata, null, manifest);
   }
 
-  /** Writes a Metrics or JSON value output: its manifest is all there is. */
-  public StoredOutput commitValue(String runId, String step, String output, Class<?> type, JsonNode value)
-      throws IOException {
-    Path dir = finalDir(runId, step);
-    Files.createDirectories(dir);
-    ObjectNode manifest = Json.MAPPER.createObjectNode();
-    manifest.put("type", type.getSimpleName());
-    manifest.set("value", value);
-    Path manifestFile = writeManifest(dir.resolve(output + ".json"), manifest);
-    return new StoredOutput(type, null, List.of(), Map.of(), value, manifestFile);
+  /** Stores a Metrics or JSON value output: its manifest is all there is. */
+  public synchronized StoredOutput commitValue(Class<?> type, JsonNode value) throws IOException {
+    String hash = contentHash(type, value);
+    Path manifest = manifestOf(hash);
+    if (!Files.exists(manifest)) {
+      Files.createDirectories(manifest.getParent());
+      ObjectNode content = Json.MAPPER.createObjectNode();
+      content.put("type", type.getSimpleName());
+      content.put("hash", hash);
+      content.set("value", value);
+      writeManifest(manifest, content);
+    }
+    return new StoredOutput(hash, type, null, List.of(), Map.of(), value, manifest);
   }
 
-  private static Path writeManifest(Path file, JsonNode manifest) throws IOException {
+  /**
+   * A stored output, if it is still intact: its manifest reads and matches its hash, and the files under its folder
+   * are exactly those it lists, with their sizes and hashes (files unchanged since they were last hashed are not
+   * read again). Anything else (deleted or edited by hand, truncated, a manifest that does not parse) is reported as
+   * absent, so the step runs again.
+   */
+  public Optional<StoredOutput> load(String contentHash) {
+    Path manifest = manifestOf(contentHash);
+    try {
+      JsonNode content = Json.MAPPER.readTree(Files.readString(manifest));
+      Class<?> type = OutputTypes.named(content.path("type").asText());
+      if (type == null || !contentHash.equals(content.path("hash").asText())) {
+        return Optional.empty();
+      }
+      if (!OutputTypes.isFiles(type)) {
+        return Optional.of(new StoredOutput(contentHash, type, null, List.of(), Map.of(), content.get("value"),
+            manifest));
+      }
+      List<DataFile> files = Json.MAPPER.convertValue(content.get("files"), FILES);
+      Map<String, Object> metadata = Json.MAPPER.convertValue(content.get("metadata"), METADATA);
+      Path dir = folder(contentHash);
+      for (DataFile f : files) {
+        Path file = dir.resolve(f.path());
+        if (!Files.isRegularFile(file) || Files.size(file) != f.size()) {
+          return Optional.empty(); // cheap checks first
+        }
+      }
+      if (!hasher.manifest(dir, dir).equals(files)) {
+        return Optional.empty();
+      }
+      return Optional.of(new StoredOutput(contentHash, type, dir, files, metadata == null ? Map.of() : metadata,
+          null, manifest));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty(); // missing or unreadable: not reusable, and running the step again repairs it
+    }
+  }
+
+  /** Reads an external file or folder as a Dataset, hashing the files not hashed before. */
+  public Dataset external(Path path) {
+    Path root = Files.isDirectory(path) ? path : path.getParent();
+    return new Dataset(root, hasher.manifest(root, path));
+  }
+
+  private static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(from, to);
+    }
+  }
+
+  private static void writeManifest(Path file, JsonNode manifest) throws IOException {
     Path partial = file.resolveSibling(file.getFileName() + ".partial");
     Files.writeString(partial, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(manifest));
+    fsync(partial);
     try {
       Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING);
     }
-    return file;
+    fsync(file.getParent());
   }
 
-  /** Reads an external file or folder as a Dataset, hashing every file. */
-  public static Dataset external(Path path) throws IOException {
-    Path root = Files.isDirectory(path) ? path : path.getParent();
-    return new Dataset(root, FileTrees.manifest(root, path));
-  }
-
-  static boolean isMetrics(Class<?> type) {
-    return type == Metrics.class;
-  }
-
-  static boolean isModel(Class<?> type) {
-    return type == Model.class;
+  /** Flushes a file, or a folder's entries, to the disk. Folders cannot be flushed on every OS; that is tolerated. */
+  private static void fsync(Path path) throws IOException {
+    boolean folder = Files.isDirectory(path);
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException e) {
+      if (!folder) {
+        throw e;
+      }
+    }
   }
 }

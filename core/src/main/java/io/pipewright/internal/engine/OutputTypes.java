@@ -18,6 +18,17 @@ public final class OutputTypes {
 
   private OutputTypes() {}
 
+  /** The type of a stored output from the simple name its manifest records, or null for an unknown name. */
+  static Class<?> named(String simpleName) {
+    for (Class<?> type : List.of(Dataset.class, Model.class, Metrics.class, String.class, Integer.class, Long.class,
+        Double.class, Boolean.class, List.class, Map.class, JsonNode.class)) {
+      if (type.getSimpleName().equals(simpleName)) {
+        return type;
+      }
+    }
+    return null;
+  }
+
   public static boolean supported(Class<?> type) {
     return isFiles(type) || type == Metrics.class || isValue(type);
   }

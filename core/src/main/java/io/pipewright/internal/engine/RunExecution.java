@@ -1,5 +1,6 @@
 package io.pipewright.internal.engine;
 
+import io.pipewright.Fingerprint;
 import io.pipewright.Run;
 import io.pipewright.RunEvent;
 import io.pipewright.RunHandle;
@@ -11,6 +12,8 @@ import io.pipewright.StepException;
 import io.pipewright.StepInput;
 import io.pipewright.StepRun;
 import io.pipewright.StepStatus;
+import io.pipewright.internal.fingerprint.StepFingerprinter;
+import io.pipewright.internal.store.CacheEntry;
 import io.pipewright.internal.store.PlannedRun;
 import io.pipewright.internal.util.FileTrees;
 import io.pipewright.Resources;
@@ -21,6 +24,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -30,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -60,8 +65,10 @@ final class RunExecution implements RunHandle {
   private final Map<String, Object> parameters;
   private final List<RunListener> listeners;
   private final boolean failFast;
+  private final boolean reuse;
   private final List<Node> nodes;
   private final Map<String, Node> byName;
+  private final Map<Path, ExternalInput> externals = new HashMap<>(); // each read and hashed once per run
   private final CompletableFuture<Run> done = new CompletableFuture<>();
   private final Instant startedAt;
 
@@ -85,6 +92,10 @@ final class RunExecution implements RunHandle {
     ScheduledFuture<?> timer;
     Instant startedAt;
     Instant finishedAt;
+    Map<String, Object> inputs; // StoredOutput or ExternalInput by input name, once ready
+    Fingerprint fingerprint;
+    String notReusable;
+    String reusedFrom;
     Map<String, StoredOutput> outputs = Map.of();
     Map<String, Double> metrics;
     String error;
@@ -98,13 +109,14 @@ final class RunExecution implements RunHandle {
   }
 
   RunExecution(Engine engine, String id, String pipeline, List<Step> steps, Map<String, Object> parameters,
-      List<RunListener> listeners, boolean failFast) {
+      List<RunListener> listeners, boolean failFast, boolean reuse) {
     this.engine = engine;
     this.id = id;
     this.pipeline = pipeline;
     this.parameters = parameters;
     this.listeners = listeners;
     this.failFast = failFast;
+    this.reuse = reuse;
     this.startedAt = engine.now();
     this.nodes = new ArrayList<>(steps.size());
     this.byName = new HashMap<>(steps.size() * 2);
@@ -135,12 +147,94 @@ final class RunExecution implements RunHandle {
     }
     for (Node node : nodes) {
       if (node.pendingUpstreams == 0 && node.status == StepStatus.PENDING) {
-        dispatch(node);
+        ready(node);
       }
     }
   }
 
   // ------------------------------------------------------------------ transitions (all under the lock)
+
+  /** A step whose upstreams all succeeded: fingerprint it, then reuse an earlier execution or run it. */
+  private void ready(Node node) {
+    if (cancelled) {
+      finish(node, StepStatus.CANCELLED, "run cancelled before the step started");
+      return;
+    }
+    try {
+      node.inputs = resolveInputs(node);
+      fingerprint(node);
+    } catch (UncheckedIOException e) {
+      fail(node, "step '" + node.step.name() + "': " + e.getMessage(), e); // names the file
+      return;
+    } catch (RuntimeException e) {
+      fail(node, "step '" + node.step.name() + "': cannot fingerprint it: " + describe(e), e);
+      return;
+    }
+    if (!reuseEarlierExecution(node)) {
+      dispatch(node);
+    }
+  }
+
+  private void fingerprint(Node node) {
+    Map<String, String> hashes = new TreeMap<>();
+    node.inputs.forEach((name, input) -> hashes.put(name, input instanceof StoredOutput stored
+        ? stored.contentHash() : ((ExternalInput) input).contentHash()));
+    StepFingerprinter.Result result = engine.fingerprinter().fingerprint(pipeline, node.step, node.target.type(),
+        parameters, hashes);
+    node.fingerprint = result.fingerprint();
+    node.notReusable = result.notReusable();
+    emit(new RunEvent.StepFingerprinted(id, engine.now(), node.step.name(), node.fingerprint, node.notReusable));
+  }
+
+  /**
+   * Reuses the latest execution with the step's fingerprint when reuse is allowed and every output it left is still
+   * intact; returns whether it did.
+   */
+  private boolean reuseEarlierExecution(Node node) {
+    if (!reuse || !node.step.allowReuse() || node.notReusable != null) {
+      return false;
+    }
+    Optional<CacheEntry> found = engine.cacheEntry(node.fingerprint.hash());
+    if (found.isEmpty()) {
+      return false;
+    }
+    CacheEntry entry = found.get();
+    Optional<Duration> maxAge = node.step.maxReuseAge();
+    if (maxAge.isPresent() && entry.createdAt().plus(maxAge.get()).isBefore(engine.now())) {
+      return false;
+    }
+    Map<String, StoredOutput> outputs = new LinkedHashMap<>();
+    for (Map.Entry<String, Class<?>> declared : node.step.outputs().entrySet()) {
+      String hash = entry.outputs().get(declared.getKey());
+      Optional<StoredOutput> stored = hash == null ? Optional.empty() : engine.outputs().load(hash);
+      if (stored.isEmpty() || stored.get().type() != declared.getValue()) {
+        return false; // deleted, damaged, or of another shape: run the step again, which repairs it
+      }
+      outputs.put(declared.getKey(), stored.get());
+    }
+    node.outputs = outputs;
+    node.reusedFrom = entry.runId();
+    // The metrics come with the outputs: a reused evaluation still says how good the model is.
+    Instant now = engine.now();
+    Map<String, Double> metrics = engine.metrics(entry.runId(), entry.step());
+    if (!metrics.isEmpty()) {
+      synchronized (node) {
+        node.metrics = new LinkedHashMap<>(metrics);
+      }
+      metrics.forEach((name, value) -> emit(new RunEvent.Metric(id, now, node.step.name(), name, value)));
+    }
+    finish(node, StepStatus.REUSED, null);
+    releaseDownstream(node);
+    return true;
+  }
+
+  private void releaseDownstream(Node node) {
+    for (Node next : node.downstream) {
+      if (--next.pendingUpstreams == 0 && next.status == StepStatus.PENDING) {
+        ready(next);
+      }
+    }
+  }
 
   private void dispatch(Node node) {
     if (cancelled) {
@@ -149,7 +243,7 @@ final class RunExecution implements RunHandle {
     }
     node.status = StepStatus.QUEUED;
     node.attempts++;
-    Attempt attempt = new Attempt(node, node.attempts, resolveInputs(node));
+    Attempt attempt = new Attempt(node, node.attempts, node.inputs);
     node.current = attempt;
     emit(new RunEvent.StepQueued(id, engine.now(), node.step.name(), node.step.target()));
     Execution execution;
@@ -172,7 +266,8 @@ final class RunExecution implements RunHandle {
     Map<String, Object> resolved = new HashMap<>();
     declared.forEach((name, input) -> {
       if (input instanceof StepInput.External external) {
-        resolved.put(name, external.path());
+        resolved.put(name, externals.computeIfAbsent(external.path(),
+            path -> ExternalInput.read(engine.outputs(), path)));
       } else {
         var output = ((StepInput.Upstream) input).output();
         resolved.put(name, byName.get(output.step()).outputs.get(output.name()));
@@ -207,6 +302,18 @@ final class RunExecution implements RunHandle {
   }
 
   private synchronized void onAttemptDone(Attempt attempt, Throwable failure) {
+    try {
+      attemptDone(attempt, failure);
+    } catch (RuntimeException | Error e) {
+      // A bug here must not leave the run RUNNING forever: whatever was being decided, the step fails.
+      LOG.error("run {}: internal error after step '{}' ended", id, attempt.node.step.name(), e);
+      if (!attempt.node.status.isFinal()) {
+        fail(attempt.node, "step '" + attempt.node.step.name() + "': internal error: " + describe(e), e);
+      }
+    }
+  }
+
+  private void attemptDone(Attempt attempt, Throwable failure) {
     Node node = attempt.node;
     if (node.current != attempt || node.status.isFinal()) {
       return; // a late completion of an attempt already given up on
@@ -218,11 +325,7 @@ final class RunExecution implements RunHandle {
         node.outputs = commit(node, attempt);
         node.error = null;
         finish(node, StepStatus.SUCCEEDED, null);
-        for (Node next : node.downstream) {
-          if (--next.pendingUpstreams == 0 && next.status == StepStatus.PENDING) {
-            dispatch(next);
-          }
-        }
+        releaseDownstream(node);
         return;
       } catch (IOException | UncheckedIOException e) {
         failure = new StepException("step '" + node.step.name() + "': could not store its outputs: " + e.getMessage(),
@@ -247,8 +350,13 @@ final class RunExecution implements RunHandle {
       node.timer = engine.timer().schedule(() -> retry(node), delay.toNanos(), TimeUnit.NANOSECONDS);
       return;
     }
+    fail(node, message, timedOut ? null : cause);
+  }
+
+  /** Fails a step for good: the run fails, its dependents are skipped, and with fail-fast everything stops. */
+  private void fail(Node node, String message, Throwable cause) {
     node.error = message;
-    node.trace = timedOut ? null : stackTrace(cause);
+    node.trace = cause == null ? null : stackTrace(cause);
     failed = true;
     if (error == null) {
       error = message.startsWith("step '" + node.step.name() + "'") ? message
@@ -269,17 +377,20 @@ final class RunExecution implements RunHandle {
   }
 
   private Map<String, StoredOutput> commit(Node node, Attempt attempt) throws IOException {
-    if (attempt.prepared.isEmpty()) {
-      return Map.of();
-    }
     Map<String, StoredOutput> stored = new LinkedHashMap<>();
     for (Map.Entry<String, StepContextImpl.PreparedOutput> e : attempt.prepared.entrySet()) {
       StepContextImpl.PreparedOutput p = e.getValue();
       stored.put(e.getKey(), p.staged() != null
-          ? engine.outputs().commitFiles(id, node.step.name(), e.getKey(), p.type(), p.staged(), p.files(),
-              p.metadata())
-          : engine.outputs().commitValue(id, node.step.name(), e.getKey(), p.type(), p.value()));
+          ? engine.outputs().commitFiles(p.type(), p.staged(), p.files(), p.metadata())
+          : engine.outputs().commitValue(p.type(), p.value()));
     }
+    if (!node.step.allowReuse() || node.notReusable != null) {
+      return stored;
+    }
+    // Every output is durably stored: from now on, a step with this fingerprint may reuse them.
+    Map<String, String> hashes = new LinkedHashMap<>();
+    stored.forEach((name, output) -> hashes.put(name, output.contentHash()));
+    engine.recorder().offer(new CacheEntry(node.fingerprint.hash(), id, node.step.name(), hashes, engine.now()));
     return stored;
   }
 
@@ -295,6 +406,8 @@ final class RunExecution implements RunHandle {
     String step = node.step.name();
     switch (status) {
       case SUCCEEDED -> emit(new RunEvent.StepSucceeded(id, node.finishedAt, step, locations(node.outputs)));
+      case REUSED -> emit(new RunEvent.StepReused(id, node.finishedAt, step, node.fingerprint.hash(),
+          node.reusedFrom, locations(node.outputs)));
       case FAILED -> emit(new RunEvent.StepFailed(id, node.finishedAt, step, node.attempts, node.error,
           node.trace == null ? "" : node.trace));
       case SKIPPED -> emit(new RunEvent.StepSkipped(id, node.finishedAt, step, reason));
@@ -418,7 +531,8 @@ final class RunExecution implements RunHandle {
         metrics = n.metrics == null ? Map.of() : Map.copyOf(n.metrics);
       }
       steps.add(new StepRun(n.step.name(), n.step.kind(), n.status, n.step.target(), n.startedAt, n.finishedAt,
-          n.attemptsStarted, locations(n.outputs), metrics, n.error, n.trace, n.reason));
+          n.attemptsStarted, locations(n.outputs), metrics, n.error, n.trace, n.reason,
+          n.fingerprint == null ? null : n.fingerprint.hash(), n.reusedFrom));
     }
     return new Run(id, pipeline, status, startedAt, finishedAt, parameters, steps,
         status == RunStatus.SUCCEEDED ? null : error);
@@ -491,7 +605,7 @@ final class RunExecution implements RunHandle {
       MDC.put(MDC_STEP, node.step.name());
       try {
         StepContextImpl ctx = new StepContextImpl(id, node.step, number, parameters, inputs,
-            () -> engine.outputs().staging(id, node.step.name(), number), this);
+            () -> engine.outputs().staging(id, node.step.name(), number), engine.outputs(), this);
         StepBody body = node.step.newBody();
         body.run(ctx);
         if (abort != null) {

@@ -39,23 +39,24 @@ final class StepContextImpl implements StepContext {
   private final Step step;
   private final int attempt;
   private final Map<String, Object> parameters;
-  private final Map<String, Object> inputs; // StoredOutput, or Path for an external input
+  private final Map<String, Object> inputs; // StoredOutput, or ExternalInput
   private final Supplier<Path> staging;
+  private final OutputStore outputs;
   private final Reporter reporter;
-  private final Map<String, Dataset> externalDatasets = new HashMap<>();
   private final Map<String, Path> outputDirs = new HashMap<>();
   private final Map<String, JsonNode> values = new HashMap<>();
   private final Map<String, Map<String, Object>> modelMetadata = new HashMap<>();
   private Logger logger;
 
   StepContextImpl(String runId, Step step, int attempt, Map<String, Object> parameters, Map<String, Object> inputs,
-      Supplier<Path> staging, Reporter reporter) {
+      Supplier<Path> staging, OutputStore outputs, Reporter reporter) {
     this.runId = runId;
     this.step = step;
     this.attempt = attempt;
     this.parameters = parameters;
     this.inputs = inputs;
     this.staging = staging;
+    this.outputs = outputs;
     this.reporter = reporter;
   }
 
@@ -87,8 +88,8 @@ final class StepContextImpl implements StepContext {
   @Override
   public Path input(String name) {
     Object input = resolved(name);
-    if (input instanceof Path path) {
-      return path;
+    if (input instanceof ExternalInput external) {
+      return external.path();
     }
     StoredOutput stored = (StoredOutput) input;
     if (stored.dir() == null) {
@@ -101,14 +102,8 @@ final class StepContextImpl implements StepContext {
   @Override
   public Dataset dataset(String name) {
     Object input = resolved(name);
-    if (input instanceof Path path) {
-      return externalDatasets.computeIfAbsent(name, n -> {
-        try {
-          return OutputStore.external(path);
-        } catch (IOException e) {
-          throw new UncheckedIOException("step '" + step.name() + "': cannot read input '" + n + "' at " + path, e);
-        }
-      });
+    if (input instanceof ExternalInput external) {
+      return external.dataset();
     }
     StoredOutput stored = expect(name, (StoredOutput) input, Dataset.class);
     return stored.asDataset();
@@ -117,9 +112,9 @@ final class StepContextImpl implements StepContext {
   @Override
   public Model model(String name) {
     Object input = resolved(name);
-    if (input instanceof Path path) {
-      Dataset files = dataset(name);
-      return new Model(Files.isDirectory(path) ? path : files.root(), files.files(), Map.of());
+    if (input instanceof ExternalInput external) {
+      Dataset files = external.dataset();
+      return new Model(files.root(), files.files(), Map.of());
     }
     return expect(name, (StoredOutput) input, Model.class).asModel();
   }
@@ -127,7 +122,7 @@ final class StepContextImpl implements StepContext {
   @Override
   public Metrics metrics(String name) {
     Object input = resolved(name);
-    if (input instanceof Path) {
+    if (input instanceof ExternalInput) {
       throw misuse("input '" + name + "' is an external file, not Metrics");
     }
     return expect(name, (StoredOutput) input, Metrics.class).asMetrics();
@@ -136,7 +131,7 @@ final class StepContextImpl implements StepContext {
   @Override
   public <T> T value(String name, Class<T> type) {
     Object input = resolved(name);
-    if (input instanceof Path || ((StoredOutput) input).value() == null) {
+    if (input instanceof ExternalInput || ((StoredOutput) input).value() == null) {
       throw misuse("input '" + name + "' is files, not a value: read it with input(\"" + name + "\")");
     }
     JsonNode value = ((StoredOutput) input).value();
@@ -349,7 +344,7 @@ final class StepContextImpl implements StepContext {
           throw StepException.nonRetryable("step '" + step.name() + "' finished without writing its declared output '"
               + name + "' (" + type.getSimpleName() + "): write files into ctx.outputDir(\"" + name + "\")");
         }
-        prepared.put(name, new PreparedOutput(type, dir, FileTrees.manifest(dir, dir),
+        prepared.put(name, new PreparedOutput(type, dir, outputs.manifest(dir),
             modelMetadata.getOrDefault(name, Map.of()), null));
       } else {
         JsonNode value = values.get(name);

@@ -11,9 +11,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A step output once written: files with their manifest (Dataset, Model) or a JSON value (Metrics, values). Its
- * manifest file is written last, so an output with a manifest is complete.
+ * A step output once written: files with their manifest (Dataset, Model) or a JSON value (Metrics, values), stored
+ * under its content hash. Its manifest file is written last, so an output with a manifest is complete.
  *
+ * @param contentHash {@code sha256:<hex>} over its type, manifest and metadata, or its type and value: equal for
+ *     equal content, whichever step or run produced it
  * @param type the declared type
  * @param dir the folder of a files output, {@code null} for values
  * @param files the manifest of a files output, empty for values
@@ -21,7 +23,7 @@ import java.util.Map;
  * @param value a Metrics or JSON value, {@code null} for files outputs
  * @param manifest where the manifest lies
  */
-public record StoredOutput(Class<?> type, Path dir, List<DataFile> files, Map<String, Object> metadata,
+public record StoredOutput(String contentHash, Class<?> type, Path dir, List<DataFile> files, Map<String, Object> metadata,
     JsonNode value, Path manifest) {
 
   /** Where users find it: the folder of files, or the manifest holding the value. */

@@ -2,6 +2,7 @@ package io.pipewright.internal.store;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import io.pipewright.Fingerprint;
 import io.pipewright.PipewrightException;
 import io.pipewright.Run;
 import io.pipewright.RunEvent;
@@ -10,6 +11,7 @@ import io.pipewright.StepKind;
 import io.pipewright.StepRun;
 import io.pipewright.StepStatus;
 import io.pipewright.UserException;
+import io.pipewright.internal.hash.HashMemo;
 import io.pipewright.internal.util.Json;
 import io.pipewright.internal.util.Processes;
 import java.nio.file.Path;
@@ -33,9 +35,12 @@ import org.sqlite.SQLiteConfig;
  * The embedded run store: one SQLite file in WAL mode, so readers (the command line, another process) never block
  * the run being recorded. Schema changes are numbered migrations applied on open.
  */
-public final class SqliteRunStore implements RunStore {
+public final class SqliteRunStore implements RunStore, HashMemo {
+  private static final int KEYS_PER_QUERY = 500;
+
   private static final TypeReference<Map<String, Object>> OBJECT_MAP = new TypeReference<>() {};
   private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
+  private static final TypeReference<List<Fingerprint.Component>> COMPONENTS = new TypeReference<>() {};
 
   /** Migration N brings the schema from version N-1 to N. Never edit one that has shipped: add another. */
   private static final List<List<String>> MIGRATIONS = List.of(List.of(
@@ -88,7 +93,29 @@ public final class SqliteRunStore implements RunStore {
         value real not null,
         at integer not null,
         primary key (run_id, step, name)
-      )"""));
+      )"""),
+      List.of(
+          "alter table steps add column fingerprint text",
+          "alter table steps add column not_reusable text",
+          "alter table steps add column reused_from text",
+          "create table fingerprints (hash text primary key, components text not null)",
+          """
+          create table cache_entries (
+            fingerprint text primary key,
+            run_id text not null,
+            step text not null,
+            outputs text not null,
+            created_at integer not null
+          )""",
+          """
+          create table file_hashes (
+            path text primary key,
+            size integer not null,
+            modified_seconds integer not null,
+            modified_nanos integer not null,
+            file_id text not null,
+            sha256 text not null
+          )"""));
 
   private final Path file;
   private final Connection writer;
@@ -171,6 +198,9 @@ public final class SqliteRunStore implements RunStore {
           if (item instanceof RunEvent event && StepRowChange.isRowChange(event)) {
             steps.computeIfAbsent(event.runId() + '/' + event.step(),
                 key -> new StepRowChange(event.runId(), event.step())).fold(event);
+            if (event instanceof RunEvent.StepFingerprinted) {
+              apply(item); // and its components, once per distinct fingerprint
+            }
           } else {
             apply(item);
           }
@@ -223,6 +253,10 @@ public final class SqliteRunStore implements RunStore {
         step.addBatch();
       }
       step.executeBatch();
+    } else if (item instanceof CacheEntry entry) {
+      update("insert or replace into cache_entries (fingerprint, run_id, step, outputs, created_at) values (?, ?, ?,"
+          + " ?, ?)", entry.fingerprint(), entry.runId(), entry.step(), Json.write(entry.outputs()),
+          entry.createdAt().toEpochMilli());
     } else if (item instanceof RunEvent event) {
       applyEvent(event);
     } else {
@@ -237,6 +271,9 @@ public final class SqliteRunStore implements RunStore {
     } else if (event instanceof RunEvent.RunFinished e) {
       update("update runs set status = ?, finished_at = ?, error = ? where id = ?",
           e.status().name(), at, e.error(), e.runId());
+    } else if (event instanceof RunEvent.StepFingerprinted e) {
+      update("insert or ignore into fingerprints (hash, components) values (?, ?)", e.fingerprint().hash(),
+          Json.write(e.fingerprint().components()));
     } else if (event instanceof RunEvent.Log e) {
       update("insert into step_logs (run_id, step, at, level, message) values (?, ?, ?, ?, ?)",
           e.runId(), e.step(), at, e.level(), e.message());
@@ -251,13 +288,16 @@ public final class SqliteRunStore implements RunStore {
     if (changes.isEmpty()) {
       return;
     }
-    PreparedStatement ps = statement("update steps set status = ?, target = coalesce(?, target), started_at ="
-        + " coalesce(started_at, ?), attempts = coalesce(?, attempts), finished_at = coalesce(?, finished_at), outputs"
-        + " = coalesce(?, outputs), error = case when ? then ? else error end, error_trace = case when ? then ? else"
-        + " error_trace end, reason = coalesce(?, reason) where run_id = ? and name = ?");
+    PreparedStatement ps = statement("update steps set status = coalesce(?, status), target = coalesce(?, target),"
+        + " started_at = coalesce(started_at, ?), attempts = coalesce(?, attempts), finished_at = coalesce(?,"
+        + " finished_at), outputs = coalesce(?, outputs), error = case when ? then ? else error end, error_trace = case"
+        + " when ? then ? else error_trace end, reason = coalesce(?, reason), fingerprint = coalesce(?, fingerprint),"
+        + " not_reusable = coalesce(?, not_reusable), reused_from = coalesce(?, reused_from) where run_id = ? and"
+        + " name = ?");
     for (StepRowChange c : changes) {
-      bind(ps, c.status.name(), c.target, c.startedAt, c.attempts, c.finishedAt, c.outputs, c.errorSet ? 1 : 0,
-          c.error, c.traceSet ? 1 : 0, c.trace, c.reason, c.runId, c.step);
+      bind(ps, c.status == null ? null : c.status.name(), c.target, c.startedAt, c.attempts, c.finishedAt,
+          c.outputs, c.errorSet ? 1 : 0, c.error, c.traceSet ? 1 : 0, c.trace, c.reason, c.fingerprint,
+          c.notReusable, c.reusedFrom, c.runId, c.step);
       ps.addBatch();
     }
     ps.executeBatch();
@@ -457,7 +497,8 @@ public final class SqliteRunStore implements RunStore {
     }
     List<StepRun> steps = new ArrayList<>();
     try (PreparedStatement ps = reader.prepareStatement("select name, kind, status, target, started_at, finished_at,"
-        + " attempts, outputs, error, error_trace, reason from steps where run_id = ? order by seq")) {
+        + " attempts, outputs, error, error_trace, reason, fingerprint, reused_from from steps where run_id = ? order"
+        + " by seq")) {
       ps.setString(1, runId);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -466,7 +507,8 @@ public final class SqliteRunStore implements RunStore {
           steps.add(new StepRun(name, StepKind.valueOf(rs.getString(2)), StepStatus.valueOf(rs.getString(3)),
               rs.getString(4), instant(rs, 5), instant(rs, 6), rs.getInt(7),
               outputs == null ? Map.of() : Json.MAPPER.readValue(outputs, STRING_MAP),
-              metrics.getOrDefault(name, Map.of()), rs.getString(9), rs.getString(10), rs.getString(11)));
+              metrics.getOrDefault(name, Map.of()), rs.getString(9), rs.getString(10), rs.getString(11),
+              rs.getString(12), rs.getString(13)));
         }
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new SQLException("bad outputs in run " + runId, e);
@@ -502,6 +544,127 @@ public final class SqliteRunStore implements RunStore {
       return lines;
     } catch (SQLException e) {
       throw readFailure(e);
+    }
+  }
+
+  @Override
+  public Optional<CacheEntry> cacheEntry(String fingerprint) {
+    synchronized (reader) {
+      try (PreparedStatement ps = reader.prepareStatement(
+          "select run_id, step, outputs, created_at from cache_entries where fingerprint = ?")) {
+        ps.setString(1, fingerprint);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.empty();
+          }
+          return Optional.of(new CacheEntry(fingerprint, rs.getString(1), rs.getString(2),
+              Json.MAPPER.readValue(rs.getString(3), STRING_MAP), Instant.ofEpochMilli(rs.getLong(4))));
+        }
+      } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new PipewrightException("run store " + file + ": cannot read the cache entry of " + fingerprint + ": "
+            + e.getMessage(), e);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- file hash memo
+
+  @Override
+  public Map<Key, String> load(Collection<Key> keys) {
+    Map<Key, String> found = new HashMap<>();
+    List<Key> all = new ArrayList<>(keys);
+    synchronized (reader) {
+      for (int from = 0; from < all.size(); from += KEYS_PER_QUERY) {
+        List<Key> chunk = all.subList(from, Math.min(all.size(), from + KEYS_PER_QUERY));
+        Map<String, Key> byPath = new HashMap<>();
+        chunk.forEach(k -> byPath.put(k.path(), k));
+        String marks = String.join(", ", java.util.Collections.nCopies(byPath.size(), "?"));
+        try (PreparedStatement ps = reader.prepareStatement("select path, size, modified_seconds, modified_nanos,"
+            + " file_id, sha256 from file_hashes where path in (" + marks + ")")) {
+          int i = 1;
+          for (String path : byPath.keySet()) {
+            ps.setString(i++, path);
+          }
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              Key stored = new Key(rs.getString(1), rs.getLong(2), Instant.ofEpochSecond(rs.getLong(3), rs.getLong(4)),
+                  rs.getString(5));
+              if (stored.equals(byPath.get(stored.path()))) {
+                found.put(stored, rs.getString(6));
+              }
+            }
+          }
+        } catch (SQLException e) {
+          throw readFailure(e);
+        }
+      }
+    }
+    return found;
+  }
+
+  @Override
+  public void store(Map<Key, String> hashes) {
+    synchronized (writer) {
+      try {
+        writer.setAutoCommit(false);
+        try {
+          PreparedStatement ps = statement("insert or replace into file_hashes (path, size, modified_seconds,"
+              + " modified_nanos, file_id, sha256) values (?, ?, ?, ?, ?, ?)");
+          for (Map.Entry<Key, String> e : hashes.entrySet()) {
+            Key k = e.getKey();
+            bind(ps, k.path(), k.size(), k.modified().getEpochSecond(), (long) k.modified().getNano(), k.fileId(),
+                e.getValue());
+            ps.addBatch();
+          }
+          ps.executeBatch();
+          writer.commit();
+        } catch (SQLException | RuntimeException e) {
+          writer.rollback();
+          throw e;
+        } finally {
+          writer.setAutoCommit(true);
+        }
+      } catch (SQLException e) {
+        throw new PipewrightException("run store " + file + ": cannot record file hashes: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  @Override
+  public Map<String, Double> metrics(String runId, String step) {
+    synchronized (reader) {
+      Map<String, Double> metrics = new LinkedHashMap<>();
+      try (PreparedStatement ps = reader.prepareStatement(
+          "select name, value from metrics where run_id = ? and step = ? order by name")) {
+        ps.setString(1, runId);
+        ps.setString(2, step);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            metrics.put(rs.getString(1), rs.getDouble(2));
+          }
+        }
+        return metrics;
+      } catch (SQLException e) {
+        throw readFailure(e);
+      }
+    }
+  }
+
+  @Override
+  public Optional<Fingerprint> fingerprint(String hash) {
+    synchronized (reader) {
+      try (PreparedStatement ps = reader.prepareStatement("select components from fingerprints where hash = ?")) {
+        ps.setString(1, hash);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.empty();
+          }
+          return Optional.of(new Fingerprint(hash, Json.MAPPER.readValue(rs.getString(1), COMPONENTS)));
+        }
+      } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new PipewrightException("run store " + file + ": cannot read fingerprint " + hash + ": "
+            + e.getMessage(), e);
+      }
     }
   }
 

@@ -23,6 +23,9 @@ final class StepRowChange {
   boolean traceSet;
   String trace;
   String reason;
+  String fingerprint;
+  String notReusable;
+  String reusedFrom;
 
   StepRowChange(String runId, String step) {
     this.runId = runId;
@@ -41,6 +44,15 @@ final class StepRowChange {
         startedAt = at; // the first start; the row keeps an earlier one (the update uses coalesce)
       }
       attempts = e.attempt();
+    } else if (event instanceof RunEvent.StepFingerprinted e) {
+      fingerprint = e.fingerprint().hash();
+      notReusable = e.notReusable();
+    } else if (event instanceof RunEvent.StepReused e) {
+      status = StepStatus.REUSED;
+      finishedAt = at;
+      fingerprint = e.fingerprint();
+      reusedFrom = e.reusedFrom();
+      outputs = e.outputs().isEmpty() ? "{}" : Json.write(e.outputs());
     } else if (event instanceof RunEvent.StepRetrying e) {
       status = StepStatus.QUEUED;
       setError(e.error());
@@ -80,7 +92,8 @@ final class StepRowChange {
   }
 
   static boolean isRowChange(RunEvent event) {
-    return event instanceof RunEvent.StepQueued || event instanceof RunEvent.StepStarted
+    return event instanceof RunEvent.StepFingerprinted || event instanceof RunEvent.StepReused
+        || event instanceof RunEvent.StepQueued || event instanceof RunEvent.StepStarted
         || event instanceof RunEvent.StepRetrying || event instanceof RunEvent.StepSucceeded
         || event instanceof RunEvent.StepFailed || event instanceof RunEvent.StepSkipped
         || event instanceof RunEvent.StepCancelled;

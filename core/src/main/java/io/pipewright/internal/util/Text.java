@@ -48,6 +48,8 @@ public final class Text {
       s.append(" -- ").append(step.error());
     } else if (step.reason() != null) {
       s.append(" -- ").append(step.reason());
+    } else if (step.reusedFrom() != null) {
+      s.append(" -- reused from run ").append(step.reusedFrom(), 0, Math.min(8, step.reusedFrom().length()));
     }
     return s.toString();
   }
@@ -55,6 +57,7 @@ public final class Text {
   public static String symbol(StepStatus status) {
     return switch (status) {
       case SUCCEEDED -> "✓";
+      case REUSED -> "↺";
       case FAILED -> "✗";
       case SKIPPED -> "⊘";
       case CANCELLED -> "■";

@@ -1,0 +1,155 @@
+package io.pipewright.internal.fingerprint;
+
+import io.pipewright.Fingerprint;
+import io.pipewright.Fingerprint.Component;
+import io.pipewright.Step;
+import io.pipewright.StepBody;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Assembles the fingerprint of one step execution from its named components (the rules, and why, are in
+ * docs/reuse.md):
+ *
+ * <ul>
+ *   <li>{@code code:*}: the body's code (its class, the application classes it reaches, the library jars), given by
+ *       the code function; {@code code:lambda}, for a lambda body, its pipeline and step, since nothing else tells
+ *       two lambdas of one class apart; {@code code:version}, a version the step declares; {@code code:state}, the
+ *       canonical fields of a body given as an instance or a capturing lambda;
+ *   <li>{@code param:NAME}: the canonical JSON of each parameter the step uses, and only those;
+ *   <li>{@code input:NAME}: the content hash of each input (never its producer's fingerprint);
+ *   <li>{@code env:target}: the type of compute target it runs on.
+ * </ul>
+ *
+ * Not in it: the step's name, the run, times, paths and the order of declarations.
+ */
+public final class StepFingerprinter {
+  /** Component values longer than this are kept as their SHA-256. */
+  static final int MAX_VALUE_LENGTH = 256;
+
+  private final Function<Class<?>, List<Component>> code;
+
+  /** @param code the {@code code:*} components of a body class */
+  public StepFingerprinter(Function<Class<?>, List<Component>> code) {
+    this.code = code;
+  }
+
+  /**
+   * A fingerprint, and why an execution with it must not be reused (or {@code null} when it may be): a body whose
+   * state has no canonical form could compute anything, and only a declared version vouches for it.
+   */
+  public record Result(Fingerprint fingerprint, String notReusable) {}
+
+  /**
+   * @param parameters the run's canonical parameter values (all of them; only those the step uses are taken)
+   * @param inputs the content hash of each input, by input name
+   */
+  public Result fingerprint(String pipeline, Step step, String targetType, Map<String, Object> parameters,
+      Map<String, String> inputs) {
+    List<Component> components = new ArrayList<>();
+    String notReusable = null;
+    try {
+      Map<String, Component> code = new TreeMap<>();
+      this.code.apply(step.bodyType()).forEach(c -> code.put(c.name(), c));
+      if (isLambda(step.bodyType())) {
+        // A lambda's code is a method of its capturing class, and nothing says which one: the step it runs for, and
+        // the code that chose it, stand in for it.
+        components.add(new Component("code:lambda", pipeline + "/" + step.name()));
+        step.declaringClass().ifPresent(c -> this.code.apply(c).forEach(d -> code.putIfAbsent(d.name(), d)));
+      }
+      components.addAll(code.values());
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      components.add(new Component("code:unreadable", step.bodyType().getName()));
+      if (step.version().isEmpty()) {
+        notReusable = "its code cannot be read (" + e.getMessage() + ") -- give the step a version(...) to vouch"
+            + " for it";
+      }
+    }
+    step.version().ifPresent(v -> components.add(new Component("code:version", v)));
+    Optional<StepBody> instance = step.bodyInstance();
+    if (instance.isPresent()) {
+      try {
+        state(instance.get()).ifPresent(s -> components.add(new Component("code:state", bounded(s))));
+      } catch (Canonical.NotCanonicalException e) {
+        if (step.version().isEmpty() && notReusable == null) {
+          notReusable = "its body's " + e.getMessage() + " -- give the step a version(...) to vouch for it, or"
+              + " pass the body as a class";
+        }
+      }
+    }
+    for (String name : step.parameters()) {
+      try {
+        components.add(new Component("param:" + name, bounded(Canonical.json(parameters.get(name)))));
+      } catch (Canonical.NotCanonicalException e) {
+        throw new IllegalStateException("parameter '" + name + "': " + e.getMessage(), e); // values are coerced
+      }
+    }
+    inputs.forEach((name, hash) -> components.add(new Component("input:" + name, hash)));
+    components.add(new Component("env:target", targetType));
+    return new Result(Fingerprints.of(components), notReusable);
+  }
+
+  /** The canonical fields of a body instance (a capturing lambda's captured values), if it has any. */
+  static Optional<String> state(Object body) throws Canonical.NotCanonicalException {
+    TreeMap<String, Object> fields = new TreeMap<>();
+    for (Class<?> type = body.getClass(); type != null && type != Object.class; type = type.getSuperclass()) {
+      for (Field field : type.getDeclaredFields()) {
+        if (Modifier.isStatic(field.getModifiers())) {
+          continue;
+        }
+        try {
+          field.setAccessible(true);
+          fields.put(type == body.getClass() ? field.getName() : type.getName() + "." + field.getName(),
+              field.get(body));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+          throw new Canonical.NotCanonicalException("field '" + field.getName() + "' cannot be read (" + e + ")");
+        }
+      }
+    }
+    if (fields.isEmpty()) {
+      return Optional.empty();
+    }
+    for (Map.Entry<String, Object> e : fields.entrySet()) {
+      try {
+        Canonical.json(e.getValue());
+      } catch (Canonical.NotCanonicalException notCanonical) {
+        throw new Canonical.NotCanonicalException("field '" + e.getKey() + "' " + notCanonical.getMessage()
+            .replaceFirst("^value ", ""));
+      }
+    }
+    return Optional.of(Canonical.json(fields));
+  }
+
+  /**
+   * The fingerprinter of a workspace: code components from {@link CodeIdentity}, library jars hashed by
+   * {@code jarHasher}.
+   */
+  public static StepFingerprinter forJava(Function<Path, String> jarHasher) {
+    CodeIdentityResolver resolver = new CodeIdentityResolver(jarHasher);
+    return new StepFingerprinter(bodyType -> components(resolver.identify(bodyType)));
+  }
+
+  /** {@code code:class:NAME}, {@code code:library:JAR} and {@code code:missing:NAME} components of a code identity. */
+  static List<Component> components(CodeIdentity code) {
+    List<Component> components = new ArrayList<>();
+    code.classes().forEach((name, hash) -> components.add(new Component("code:class:" + name, hash)));
+    code.libraries().forEach((jar, hash) -> components.add(new Component("code:library:" + jar, hash)));
+    code.missing().forEach(name -> components.add(new Component("code:missing:" + name, "missing")));
+    return components;
+  }
+
+  static boolean isLambda(Class<?> type) {
+    return type.isHidden() || type.isSynthetic() && type.getName().contains("$$Lambda");
+  }
+
+  static String bounded(String value) {
+    return value.length() <= MAX_VALUE_LENGTH ? value : Fingerprints.sha256(value);
+  }
+}
