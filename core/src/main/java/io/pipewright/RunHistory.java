@@ -21,4 +21,12 @@ public interface RunHistory {
 
   /** A recorded fingerprint, by hash ({@link StepRun#fingerprint()}), with its components. */
   Optional<Fingerprint> fingerprint(String hash);
+
+  /**
+   * Why a step of a run ran or was reused: compared with the closest earlier execution, the differences of its
+   * fingerprint in words, or why an equal fingerprint was not reused. See {@link Explanation}.
+   *
+   * @throws UserException if the run is unknown or ambiguous, or has no such step (the message lists its steps)
+   */
+  Explanation explain(String runIdOrPrefix, String step);
 }

@@ -1,6 +1,8 @@
 package io.pipewright;
 
 import io.pipewright.internal.engine.Engine;
+import io.pipewright.internal.engine.Explainer;
+import io.pipewright.internal.engine.GarbageCollector;
 import io.pipewright.internal.engine.LocalTarget;
 import io.pipewright.internal.engine.OutputStore;
 import io.pipewright.internal.engine.Validator;
@@ -23,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ForkJoinPool;
 
 /**
@@ -130,6 +133,22 @@ public final class Workspace implements AutoCloseable {
     return history;
   }
 
+  /**
+   * Removes what this workspace no longer needs, as the options say: cache entries no longer wanted (their steps run
+   * again next time), then every stored output that no remaining entry and no step of a running run (of any process)
+   * uses, and the staging folders of runs that ended. Outputs younger than the options' grace period are kept, and
+   * while runs of this workspace are active in this process only cache entries are removed. Run records are kept;
+   * a removed output's location in an old run's record then points at nothing.
+   *
+   * <pre>{@code GcReport report = ws.gc(GcOptions.defaults().keepLast(3));}</pre>
+   */
+  public GcReport gc(GcOptions options) {
+    Objects.requireNonNull(options, "options");
+    checkOpen();
+    // No registries yet: when models and datasets can be registered, their content hashes are pinned here.
+    return new GarbageCollector(engine, store, recorder, Set::of, Clock.systemUTC()).collect(options);
+  }
+
   /** Cancels active runs (waiting briefly for them to be recorded), then releases the store and targets. */
   @Override
   public synchronized void close() {
@@ -233,7 +252,7 @@ public final class Workspace implements AutoCloseable {
         recorder = new Recorder(store, root.getFileName().toString());
         StepFingerprinter fingerprinter = StepFingerprinter.forJava(outputs::hashFile);
         return new Workspace(root, temporary, store, recorder,
-            new Engine(all, outputs, store, recorder, fingerprinter, clock));
+            new Engine(all, outputs, store, recorder, fingerprinter, root.resolve("locks"), clock));
       } catch (RuntimeException e) {
         if (recorder != null) {
           recorder.close();
@@ -326,12 +345,23 @@ public final class Workspace implements AutoCloseable {
     @Override
     public List<RunEvent.Log> logs(String runId, String step) {
       Run run = get(runId);
+      checkStep(run, step);
+      return store.logs(run.id(), step);
+    }
+
+    @Override
+    public Explanation explain(String runIdOrPrefix, String step) {
+      Run run = get(runIdOrPrefix);
+      checkStep(run, step);
+      return new Explainer(store, dir.resolve("data").resolve("objects")).explain(run, step);
+    }
+
+    private static void checkStep(Run run, String step) {
       try {
         run.step(step);
       } catch (IllegalArgumentException e) {
         throw new UserException(e.getMessage(), e); // names the run and its steps
       }
-      return store.logs(run.id(), step);
     }
   }
 }

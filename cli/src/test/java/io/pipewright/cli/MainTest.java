@@ -65,7 +65,7 @@ class MainTest {
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.out()).isEmpty();
     assertThat(r.errLines()).containsExactly("pipewright: unknown command 'rnu' (commands: run, runs, show, logs,"
-        + " pipelines, help) -- did you mean 'run'? (see: pipewright --help)");
+        + " explain, pipelines, gc, help) -- did you mean 'run'? (see: pipewright --help)");
   }
 
   @Test

@@ -11,6 +11,7 @@ import io.pipewright.internal.store.RunStore;
 import io.pipewright.internal.util.Processes;
 import io.pipewright.spi.Capacity;
 import io.pipewright.spi.ComputeTarget;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,6 +38,7 @@ public final class Engine implements AutoCloseable {
   private final Recorder recorder;
   private final RunStore store;
   private final StepFingerprinter fingerprinter;
+  private final ComputeLocks locks;
   private final Clock clock;
   private final ScheduledExecutorService timer;
   private final Set<RunExecution> active = ConcurrentHashMap.newKeySet();
@@ -44,13 +46,15 @@ public final class Engine implements AutoCloseable {
   private final long pid = Processes.pid();
   private final long pidStart = Processes.startMillis(ProcessHandle.current());
 
+  /** @param lockFile the workspace's lock file, shared by the processes that use the workspace */
   public Engine(Map<String, ComputeTarget> targets, OutputStore outputs, RunStore store, Recorder recorder,
-      StepFingerprinter fingerprinter, Clock clock) {
+      StepFingerprinter fingerprinter, Path lockFile, Clock clock) {
     this.targets = Collections.unmodifiableMap(new LinkedHashMap<>(targets)); // keeps the order they were given
     this.outputs = outputs;
     this.recorder = recorder;
     this.store = store;
     this.fingerprinter = fingerprinter;
+    this.locks = new ComputeLocks(lockFile);
     this.clock = clock;
     ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = Executors.defaultThreadFactory().newThread(r);
@@ -97,6 +101,7 @@ public final class Engine implements AutoCloseable {
     cancelAll("the workspace was closed", Duration.ofSeconds(10));
     timer.shutdownNow();
     targets.values().forEach(ComputeTarget::close);
+    locks.close();
   }
 
   // ------------------------------------------------------------------ for runs
@@ -133,6 +138,10 @@ public final class Engine implements AutoCloseable {
 
   Recorder recorder() {
     return recorder;
+  }
+
+  ComputeLocks locks() {
+    return locks;
   }
 
   StepFingerprinter fingerprinter() {

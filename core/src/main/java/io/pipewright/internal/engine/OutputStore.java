@@ -216,4 +216,46 @@ public final class OutputStore {
       }
     }
   }
+
+  // ---------------------------------------------------------------- for garbage collection
+
+  /** The folder holding every stored output: {@code data/objects}. */
+  public Path objectsFolder() {
+    return objects;
+  }
+
+  /** The folder holding the runs' staging folders: {@code tmp}. */
+  public Path stagingFolder() {
+    return tmp;
+  }
+
+  /**
+   * The content hash a location names ({@code .../AB/HEX} or {@code .../AB/HEX.json}, as {@link
+   * StoredOutput#location()} gives it), or empty if it is not in this store.
+   */
+  public Optional<String> hashOfLocation(String location) {
+    // By names only: another process may have opened the workspace by another path (a link, a mount).
+    Path path = Path.of(location);
+    Path shard = path.getParent();
+    if (shard == null || shard.getParent() == null || shard.getParent().getFileName() == null
+        || !shard.getParent().getFileName().toString().equals(objects.getFileName().toString())) {
+      return Optional.empty();
+    }
+    String name = path.getFileName().toString();
+    String hex = name.endsWith(".json") ? name.substring(0, name.length() - ".json".length()) : name;
+    return hex.matches("[0-9a-f]{64}") && hex.startsWith(shard.getFileName().toString())
+        ? Optional.of("sha256:" + hex) : Optional.empty();
+  }
+
+  /**
+   * Removes a stored output: its manifest first, so that no reader ever sees a manifest whose files are gone, then
+   * a partial manifest if a crash left one, then its folder. Synchronized with commits, so that it never interleaves
+   * with one in this process. Missing parts are fine.
+   */
+  public synchronized void delete(String contentHash) throws IOException {
+    Path manifest = manifestOf(contentHash);
+    Files.deleteIfExists(manifest);
+    Files.deleteIfExists(manifest.resolveSibling(manifest.getFileName() + ".partial"));
+    FileTrees.deleteRecursively(folder(contentHash));
+  }
 }

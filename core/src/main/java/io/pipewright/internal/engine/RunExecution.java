@@ -40,6 +40,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -68,7 +69,7 @@ final class RunExecution implements RunHandle {
   private final boolean reuse;
   private final List<Node> nodes;
   private final Map<String, Node> byName;
-  private final Map<Path, ExternalInput> externals = new HashMap<>(); // each read and hashed once per run
+  private final Map<Path, ExternalInput> externals = new HashMap<>(); // read and hashed once per run, off the lock
   private final CompletableFuture<Run> done = new CompletableFuture<>();
   private final Instant startedAt;
 
@@ -96,6 +97,7 @@ final class RunExecution implements RunHandle {
     Fingerprint fingerprint;
     String notReusable;
     String reusedFrom;
+    ComputeLocks.Lease lease; // held while this run computes the step's fingerprint
     Map<String, StoredOutput> outputs = Map.of();
     Map<String, Double> metrics;
     String error;
@@ -160,6 +162,47 @@ final class RunExecution implements RunHandle {
       finish(node, StepStatus.CANCELLED, "run cancelled before the step started");
       return;
     }
+    List<Path> unread = new ArrayList<>();
+    for (StepInput input : node.step.inputs().values()) {
+      if (input instanceof StepInput.External e && !externals.containsKey(e.path()) && !unread.contains(e.path())) {
+        unread.add(e.path());
+      }
+    }
+    if (!unread.isEmpty()) {
+      // Hashing new data can take a while: not on the scheduler's lock, which every step of the run needs.
+      CompletableFuture.supplyAsync(() -> {
+        Map<Path, ExternalInput> read = new HashMap<>();
+        unread.forEach(path -> read.put(path, ExternalInput.read(engine.outputs(), path)));
+        return read;
+      }, ForkJoinPool.commonPool()).whenComplete((read, e) -> externalsRead(node, read, e));
+      return;
+    }
+    inputsReady(node);
+  }
+
+  private synchronized void externalsRead(Node node, Map<Path, ExternalInput> read, Throwable failure) {
+    if (node.status.isFinal()) {
+      return; // cancelled meanwhile
+    }
+    if (failure != null) {
+      Throwable cause = unwrap(failure);
+      fail(node, "step '" + node.step.name() + "': " + (cause instanceof UncheckedIOException ? cause.getMessage()
+          : describe(cause)), cause);
+      return;
+    }
+    read.forEach(externals::putIfAbsent);
+    try {
+      ready(node);
+    } catch (RuntimeException | Error e) {
+      LOG.error("run {}: internal error when step '{}' became ready", id, node.step.name(), e);
+      if (!node.status.isFinal()) {
+        fail(node, "step '" + node.step.name() + "': internal error: " + describe(e), e);
+      }
+    }
+  }
+
+  /** Every input is at hand: fingerprint the step, then reuse an earlier execution or run it. */
+  private void inputsReady(Node node) {
     try {
       node.inputs = resolveInputs(node);
       fingerprint(node);
@@ -170,9 +213,44 @@ final class RunExecution implements RunHandle {
       fail(node, "step '" + node.step.name() + "': cannot fingerprint it: " + describe(e), e);
       return;
     }
-    if (!reuseEarlierExecution(node)) {
+    if (!reusable(node)) {
       dispatch(node);
+      return;
     }
+    if (reuseEarlierExecution(node)) {
+      return;
+    }
+    ComputeLocks.Lease lease = engine.locks().tryAcquire(node.fingerprint.hash());
+    if (lease != null) {
+      node.lease = lease;
+      dispatch(node);
+      return;
+    }
+    // Another run, here or in another process, is computing this very fingerprint: wait for it, then reuse.
+    engine.locks().acquire(node.fingerprint.hash()).whenComplete((acquired, e) -> lockAcquired(node, acquired, e));
+  }
+
+  private synchronized void lockAcquired(Node node, ComputeLocks.Lease lease, Throwable failure) {
+    if (failure != null) {
+      if (!node.status.isFinal()) {
+        fail(node, "step '" + node.step.name() + "': " + describe(unwrap(failure)), unwrap(failure));
+      }
+      return;
+    }
+    if (node.status.isFinal()) {
+      lease.release(); // cancelled while waiting
+      return;
+    }
+    if (reuseEarlierExecution(node)) {
+      lease.release();
+      return;
+    }
+    node.lease = lease;
+    dispatch(node);
+  }
+
+  private boolean reusable(Node node) {
+    return reuse && node.step.allowReuse() && node.notReusable == null;
   }
 
   private void fingerprint(Node node) {
@@ -191,7 +269,7 @@ final class RunExecution implements RunHandle {
    * intact; returns whether it did.
    */
   private boolean reuseEarlierExecution(Node node) {
-    if (!reuse || !node.step.allowReuse() || node.notReusable != null) {
+    if (!reusable(node)) {
       return false;
     }
     Optional<CacheEntry> found = engine.cacheEntry(node.fingerprint.hash());
@@ -266,8 +344,7 @@ final class RunExecution implements RunHandle {
     Map<String, Object> resolved = new HashMap<>();
     declared.forEach((name, input) -> {
       if (input instanceof StepInput.External external) {
-        resolved.put(name, externals.computeIfAbsent(external.path(),
-            path -> ExternalInput.read(engine.outputs(), path)));
+        resolved.put(name, externals.get(external.path()));
       } else {
         var output = ((StepInput.Upstream) input).output();
         resolved.put(name, byName.get(output.step()).outputs.get(output.name()));
@@ -403,6 +480,15 @@ final class RunExecution implements RunHandle {
     node.status = status;
     node.finishedAt = engine.now();
     node.reason = reason;
+    if (node.lease != null) {
+      ComputeLocks.Lease lease = node.lease;
+      node.lease = null;
+      if (status == StepStatus.SUCCEEDED) {
+        engine.recorder().flush().whenComplete((ignored, e) -> lease.release()); // its cache entry first
+      } else {
+        lease.release();
+      }
+    }
     String step = node.step.name();
     switch (status) {
       case SUCCEEDED -> emit(new RunEvent.StepSucceeded(id, node.finishedAt, step, locations(node.outputs)));

@@ -3,9 +3,11 @@ package io.pipewright.internal.store;
 import io.pipewright.Fingerprint;
 import io.pipewright.Run;
 import io.pipewright.RunEvent;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Where runs are recorded. Writes come in batches from one recorder thread; reads from any thread. */
 public interface RunStore extends AutoCloseable {
@@ -33,11 +35,45 @@ public interface RunStore extends AutoCloseable {
   /** A recorded fingerprint's components. */
   Optional<Fingerprint> fingerprint(String hash);
 
+  /** One step of a run, with its fingerprint and why it is not reusable; empty if the run or step is unknown. */
+  Optional<StepExecution> stepExecution(String runId, String step);
+
+  /**
+   * The latest execution of the step named {@code step} of {@code pipeline} that has a fingerprint and SUCCEEDED or
+   * was REUSED, in a run started before run {@code beforeRunId} (runs started in the same millisecond by the order
+   * they were recorded): what an execution is compared with to say why it ran.
+   */
+  Optional<StepExecution> previousExecution(String pipeline, String step, String beforeRunId);
+
+  /**
+   * The latest execution, of any pipeline or step, with this fingerprint that SUCCEEDED or was REUSED, in a run
+   * started before run {@code beforeRunId}: the execution a step could have reused.
+   */
+  Optional<StepExecution> previousExecutionWithFingerprint(String fingerprint, String beforeRunId);
+
   /**
    * Ends the runs left RUNNING by a process of this host that no longer exists (killed, crashed): the run becomes
    * FAILED, its unfinished steps CANCELLED. Returns the ids of the runs it ended.
    */
   List<String> recoverAbandoned(String host, long nowMillis);
+
+  /** Every cache entry, oldest first: for garbage collection. */
+  List<CacheEntry> cacheEntries();
+
+  /** Removes the cache entries with these fingerprints; their steps run again next time. */
+  void removeCacheEntries(Collection<String> fingerprints);
+
+  /** The fingerprints of the steps of the {@code perPipeline} most recent runs of each pipeline. */
+  Set<String> fingerprintsOfLatestRuns(int perPipeline);
+
+  /** Ids of the runs recorded RUNNING, by any process. */
+  List<String> runningRunIds();
+
+  /** Ids of the runs recorded RUNNING by the process {@code pid} on {@code host}. */
+  List<String> runningRunIds(String host, long pid);
+
+  /** Where the steps of RUNNING runs found or put their outputs ({@code steps.outputs} locations). */
+  List<String> outputLocationsOfRunningRuns();
 
   @Override
   void close();

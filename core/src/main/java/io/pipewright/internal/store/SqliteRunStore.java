@@ -98,6 +98,8 @@ public final class SqliteRunStore implements RunStore, HashMemo {
           "alter table steps add column fingerprint text",
           "alter table steps add column not_reusable text",
           "alter table steps add column reused_from text",
+          "create index steps_by_fingerprint on steps (fingerprint)",
+          "create index runs_by_pipeline on runs (pipeline, started_at)",
           "create table fingerprints (hash text primary key, components text not null)",
           """
           create table cache_entries (
@@ -664,6 +666,161 @@ public final class SqliteRunStore implements RunStore, HashMemo {
       } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new PipewrightException("run store " + file + ": cannot read fingerprint " + hash + ": "
             + e.getMessage(), e);
+      }
+    }
+  }
+
+  @Override
+  public Optional<StepExecution> stepExecution(String runId, String step) {
+    return stepExecutionWhere("r.id = ? and s.name = ?", runId, step);
+  }
+
+  @Override
+  public Optional<StepExecution> previousExecution(String pipeline, String step, String beforeRunId) {
+    return stepExecutionWhere("r.pipeline = ? and s.name = ? and s.fingerprint is not null and s.status in ('"
+        + StepStatus.SUCCEEDED + "', '" + StepStatus.REUSED + "') and (r.started_at, r.rowid) < (select started_at,"
+        + " rowid from runs where id = ?) order by r.started_at desc, r.rowid desc limit 1", pipeline, step,
+        beforeRunId);
+  }
+
+  @Override
+  public Optional<StepExecution> previousExecutionWithFingerprint(String fingerprint, String beforeRunId) {
+    return stepExecutionWhere("s.fingerprint = ? and s.status in ('" + StepStatus.SUCCEEDED + "', '"
+        + StepStatus.REUSED + "') and (r.started_at, r.rowid) < (select started_at, rowid from runs where id = ?)"
+        + " order by r.started_at desc, r.rowid desc limit 1", fingerprint, beforeRunId);
+  }
+
+  private Optional<StepExecution> stepExecutionWhere(String condition, String... args) {
+    synchronized (reader) {
+      try (PreparedStatement ps = reader.prepareStatement("select r.id, r.pipeline, r.started_at, s.name, s.kind,"
+          + " s.status, s.fingerprint, s.not_reusable, s.outputs from runs r join steps s on s.run_id = r.id where "
+          + condition)) {
+        for (int i = 0; i < args.length; i++) {
+          ps.setString(i + 1, args[i]);
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.empty();
+          }
+          String outputs = rs.getString(9);
+          return Optional.of(new StepExecution(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)),
+              rs.getString(4), StepKind.valueOf(rs.getString(5)), StepStatus.valueOf(rs.getString(6)),
+              rs.getString(7), rs.getString(8), outputs == null ? Map.of() : Json.MAPPER.readValue(outputs,
+              STRING_MAP)));
+        }
+      } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new PipewrightException("run store " + file + ": cannot read step executions: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- garbage collection
+
+  @Override
+  public List<CacheEntry> cacheEntries() {
+    synchronized (reader) {
+      List<CacheEntry> entries = new ArrayList<>();
+      try (PreparedStatement ps = reader.prepareStatement(
+          "select fingerprint, run_id, step, outputs, created_at from cache_entries order by created_at, rowid");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          entries.add(new CacheEntry(rs.getString(1), rs.getString(2), rs.getString(3),
+              Json.MAPPER.readValue(rs.getString(4), STRING_MAP), Instant.ofEpochMilli(rs.getLong(5))));
+        }
+        return entries;
+      } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new PipewrightException("run store " + file + ": cannot read the cache entries: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  @Override
+  public void removeCacheEntries(Collection<String> fingerprints) {
+    if (fingerprints.isEmpty()) {
+      return;
+    }
+    synchronized (writer) {
+      try {
+        writer.setAutoCommit(false);
+        try {
+          PreparedStatement ps = statement("delete from cache_entries where fingerprint = ?");
+          for (String fingerprint : fingerprints) {
+            ps.setString(1, fingerprint);
+            ps.addBatch();
+          }
+          ps.executeBatch();
+          writer.commit();
+        } catch (SQLException | RuntimeException e) {
+          writer.rollback();
+          throw e;
+        } finally {
+          writer.setAutoCommit(true);
+        }
+      } catch (SQLException e) {
+        throw new PipewrightException("run store " + file + ": cannot remove cache entries: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  @Override
+  public java.util.Set<String> fingerprintsOfLatestRuns(int perPipeline) {
+    synchronized (reader) {
+      java.util.Set<String> fingerprints = new java.util.HashSet<>();
+      try (PreparedStatement ps = reader.prepareStatement("select distinct s.fingerprint from steps s join (select id,"
+          + " row_number() over (partition by pipeline order by started_at desc, rowid desc) as n from runs) r on r.id"
+          + " = s.run_id where r.n <= ? and s.fingerprint is not null")) {
+        ps.setInt(1, perPipeline);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            fingerprints.add(rs.getString(1));
+          }
+        }
+        return fingerprints;
+      } catch (SQLException e) {
+        throw readFailure(e);
+      }
+    }
+  }
+
+  @Override
+  public List<String> runningRunIds() {
+    return strings("select id from runs where status = ? order by started_at", RunStatus.RUNNING.name());
+  }
+
+  @Override
+  public List<String> runningRunIds(String host, long pid) {
+    return strings("select id from runs where status = ? and owner_host = ? and owner_pid = ? order by started_at",
+        RunStatus.RUNNING.name(), host, pid);
+  }
+
+  @Override
+  public List<String> outputLocationsOfRunningRuns() {
+    List<String> locations = new ArrayList<>();
+    for (String outputs : strings("select s.outputs from steps s join runs r on r.id = s.run_id where r.status = ?"
+        + " and s.outputs is not null", RunStatus.RUNNING.name())) {
+      try {
+        locations.addAll(Json.MAPPER.readValue(outputs, STRING_MAP).values());
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new PipewrightException("run store " + file + ": bad outputs of a running step: " + e.getMessage(), e);
+      }
+    }
+    return locations;
+  }
+
+  /** The first column of every row of a query on the reader. */
+  private List<String> strings(String sql, Object... args) {
+    synchronized (reader) {
+      List<String> values = new ArrayList<>();
+      try (PreparedStatement ps = reader.prepareStatement(sql)) {
+        bind(ps, args);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            values.add(rs.getString(1));
+          }
+        }
+        return values;
+      } catch (SQLException e) {
+        throw readFailure(e);
       }
     }
   }

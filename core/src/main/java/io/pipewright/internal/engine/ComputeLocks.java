@@ -1,0 +1,172 @@
+package io.pipewright.internal.engine;
+
+import io.pipewright.PipewrightException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Makes a fingerprint computed once when several runs reach it at the same time, in this process or in others sharing
+ * the workspace: the first takes the fingerprint's lock and runs the step; the others wait for the lock, then find
+ * its outputs and reuse them.
+ *
+ * <p>Across processes the lock is a one-byte range of the workspace's {@code locks} file at an offset derived from the
+ * fingerprint (an OS record lock: released by the OS if the process dies, so a killed process never leaves a lock
+ * behind). Within this process a semaphore per fingerprint comes first, as the OS does not keep threads of one
+ * process apart. Taking a free lock costs two system calls; only a contended one waits, on a thread of its own, never
+ * on the scheduler's.
+ *
+ * <p>Known limit: two {@code Workspace} instances of one process on the same folder each hold the file open, and the OS
+ * drops a process's record locks when any of its descriptors of the file closes; closing one instance can then lift
+ * the other's locks early. The cost is at worst a step computed twice, never a wrong output: outputs are stored by
+ * content.
+ */
+final class ComputeLocks implements AutoCloseable {
+  private static final long RETRY_MILLIS = 50;
+
+  private final FileChannel file;
+  private final ConcurrentHashMap<String, Holder> held = new ConcurrentHashMap<>();
+  private final ExecutorService waiters = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "pipewright-lock-wait");
+    t.setDaemon(true);
+    return t;
+  });
+
+  /** A taken lock; release it once the step's outcome, and its cache entry, are recorded. */
+  interface Lease {
+    void release();
+  }
+
+  private static final class Holder {
+    final Semaphore semaphore = new Semaphore(1);
+    int users;
+  }
+
+  ComputeLocks(Path lockFile) {
+    try {
+      this.file = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
+          StandardOpenOption.WRITE);
+    } catch (IOException e) {
+      throw new PipewrightException("cannot open the lock file " + lockFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The lock at once, or null if another run holds it. */
+  Lease tryAcquire(String fingerprint) {
+    Holder holder = enter(fingerprint);
+    if (!holder.semaphore.tryAcquire()) {
+      leave(fingerprint);
+      return null;
+    }
+    FileLock lock = tryLockFile(fingerprint);
+    if (lock == null) {
+      holder.semaphore.release();
+      leave(fingerprint);
+      return null;
+    }
+    return lease(fingerprint, holder, lock);
+  }
+
+  /** The lock, once every other holder has released it. */
+  CompletableFuture<Lease> acquire(String fingerprint) {
+    Lease now = tryAcquire(fingerprint);
+    if (now != null) {
+      return CompletableFuture.completedFuture(now);
+    }
+    return CompletableFuture.supplyAsync(() -> {
+      Holder holder = enter(fingerprint);
+      try {
+        holder.semaphore.acquire();
+        try {
+          while (true) {
+            FileLock lock = tryLockFile(fingerprint);
+            if (lock != null) {
+              return lease(fingerprint, holder, lock);
+            }
+            TimeUnit.MILLISECONDS.sleep(RETRY_MILLIS); // another process computes it; its lock goes when it does
+          }
+        } catch (InterruptedException | RuntimeException e) {
+          holder.semaphore.release();
+          throw e;
+        }
+      } catch (InterruptedException e) {
+        leave(fingerprint);
+        Thread.currentThread().interrupt();
+        throw new PipewrightException("interrupted while waiting for another run computing the same step", e);
+      } catch (RuntimeException e) {
+        leave(fingerprint);
+        throw e;
+      }
+    }, waiters);
+  }
+
+  private Lease lease(String fingerprint, Holder holder, FileLock lock) {
+    return new Lease() {
+      private boolean released;
+
+      @Override
+      public synchronized void release() {
+        if (released) {
+          return;
+        }
+        released = true;
+        try {
+          lock.release();
+        } catch (IOException | RuntimeException e) {
+          // The channel is closed (the workspace is closing): the OS has dropped the lock already.
+        }
+        holder.semaphore.release();
+        leave(fingerprint);
+      }
+    };
+  }
+
+  private FileLock tryLockFile(String fingerprint) {
+    try {
+      return file.tryLock(offset(fingerprint), 1, false);
+    } catch (OverlappingFileLockException e) {
+      return null; // another Workspace instance of this process holds it
+    } catch (IOException e) {
+      throw new PipewrightException("cannot lock the workspace's lock file: " + e.getMessage(), e);
+    }
+  }
+
+  private Holder enter(String fingerprint) {
+    return held.compute(fingerprint, (k, h) -> {
+      Holder holder = h == null ? new Holder() : h;
+      holder.users++;
+      return holder;
+    });
+  }
+
+  private void leave(String fingerprint) {
+    held.computeIfPresent(fingerprint, (k, h) -> --h.users == 0 ? null : h);
+  }
+
+  /** A non-negative offset from the fingerprint's first 8 bytes: distinct fingerprints, distinct bytes. */
+  static long offset(String fingerprint) {
+    String hex = fingerprint.substring(fingerprint.indexOf(':') + 1, fingerprint.indexOf(':') + 17);
+    return ByteBuffer.wrap(HexFormat.of().parseHex(hex)).getLong() >>> 2;
+  }
+
+  @Override
+  public void close() {
+    waiters.shutdownNow();
+    try {
+      file.close();
+    } catch (IOException e) {
+      // closing: the OS drops the locks anyway
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package io.pipewright.internal.store;
+
+import io.pipewright.StepKind;
+import io.pipewright.StepStatus;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * One step of one run as the store has it, with what comparing two executions needs: the run's pipeline and start,
+ * the step's fingerprint, why that fingerprint is not reusable (if so), and where its outputs lie.
+ *
+ * @param fingerprint the hash of its fingerprint, or {@code null} if it never became ready
+ * @param notReusable why an execution with this fingerprint must not be reused, or {@code null}
+ * @param outputs where each output lies, by output name
+ */
+public record StepExecution(String runId, String pipeline, Instant runStartedAt, String step, StepKind kind,
+    StepStatus status, String fingerprint, String notReusable, Map<String, String> outputs) {
+  public StepExecution {
+    outputs = Map.copyOf(outputs);
+  }
+}

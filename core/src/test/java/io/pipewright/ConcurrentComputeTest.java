@@ -1,0 +1,54 @@
+package io.pipewright;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConcurrentComputeTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void twoRunsOfOneProcessReachingTheSameFingerprintComputeItOnce() throws Exception {
+    Path ledger = tmp.resolve("ledger.txt");
+    try (Workspace ws = Workspace.builder(tmp.resolve("ws")).localThreads(2).open()) {
+      RunHandle first = ws.submit(ConcurrentComputeMain.pipeline(ledger));
+      RunHandle second = ws.submit(ConcurrentComputeMain.pipeline(ledger));
+
+      List<StepStatus> statuses = List.of(first.await().step("slow").status(), second.await().step("slow").status());
+
+      assertThat(statuses).containsExactlyInAnyOrder(StepStatus.SUCCEEDED, StepStatus.REUSED);
+      assertThat(Files.readAllLines(ledger)).containsExactly("ran");
+    }
+  }
+
+  @Test
+  void twoProcessesReachingTheSameFingerprintComputeItOnce() throws Exception {
+    Path ledger = tmp.resolve("ledger.txt");
+    Path ws = tmp.resolve("ws");
+    Workspace.open(ws).close(); // create it, with its store, before two processes race to
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<Process> processes = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      processes.add(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+          ConcurrentComputeMain.class.getName(), ws.toString(), ledger.toString())
+          .redirectErrorStream(true).start());
+    }
+    List<String> statuses = new ArrayList<>();
+    for (Process p : processes) {
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      String out = new String(p.getInputStream().readAllBytes()).trim();
+      assertThat(p.exitValue()).as(out).isZero();
+      statuses.add(out.substring(out.lastIndexOf('\n') + 1));
+    }
+
+    assertThat(statuses).containsExactlyInAnyOrder("SUCCEEDED", "REUSED");
+    assertThat(Files.readAllLines(ledger)).containsExactly("ran");
+  }
+}
