@@ -192,33 +192,48 @@ public final class SqliteRunStore implements RunStore, HashMemo {
   }
 
   private void recordLocked(List<Object> batch) {
-    try {
-      writer.setAutoCommit(false);
-      try {
-        Map<String, StepRowChange> steps = new LinkedHashMap<>();
-        for (Object item : batch) {
-          if (item instanceof RunEvent event && StepRowChange.isRowChange(event)) {
-            steps.computeIfAbsent(event.runId() + '/' + event.step(),
-                key -> new StepRowChange(event.runId(), event.step())).fold(event);
-            if (event instanceof RunEvent.StepFingerprinted) {
-              apply(item); // and its components, once per distinct fingerprint
-            }
-          } else {
-            apply(item);
+    inTransaction("record", () -> {
+      Map<String, StepRowChange> steps = new LinkedHashMap<>();
+      for (Object item : batch) {
+        if (item instanceof RunEvent event && StepRowChange.isRowChange(event)) {
+          steps.computeIfAbsent(event.runId() + '/' + event.step(),
+              key -> new StepRowChange(event.runId(), event.step())).fold(event);
+          if (event instanceof RunEvent.StepFingerprinted) {
+            apply(item); // and its components, once per distinct fingerprint
           }
+        } else {
+          apply(item);
         }
-        updateSteps(steps.values());
-        writer.commit();
-      } catch (SQLException | RuntimeException e) {
-        writer.rollback();
-        throw e;
-      } finally {
-        writer.setAutoCommit(true);
       }
-    } catch (SQLException e) {
-      throw new PipewrightException("run store " + file + ": cannot record: " + e.getMessage(), e);
+      updateSteps(steps.values());
+    });
+  }
+
+  /** Work on the writer connection, in one transaction. */
+  private interface SqlWork {
+    void run() throws SQLException;
+  }
+
+  /** Runs {@code work} in one transaction, rolled back if it fails; {@code what} names it in the error. */
+  private void inTransaction(String what, SqlWork work) {
+    synchronized (writer) {
+      try {
+        writer.setAutoCommit(false);
+        try {
+          work.run();
+          writer.commit();
+        } catch (SQLException | RuntimeException e) {
+          writer.rollback();
+          throw e;
+        } finally {
+          writer.setAutoCommit(true);
+        }
+      } catch (SQLException e) {
+        throw new PipewrightException("run store " + file + ": cannot " + what + ": " + e.getMessage(), e);
+      }
     }
   }
+
 
   private PreparedStatement statement(String sql) throws SQLException {
     PreparedStatement ps = statements.get(sql);
@@ -606,30 +621,17 @@ public final class SqliteRunStore implements RunStore, HashMemo {
 
   @Override
   public void store(Map<Key, String> hashes) {
-    synchronized (writer) {
-      try {
-        writer.setAutoCommit(false);
-        try {
-          PreparedStatement ps = statement("insert or replace into file_hashes (path, size, modified_seconds,"
-              + " modified_nanos, file_id, sha256) values (?, ?, ?, ?, ?, ?)");
-          for (Map.Entry<Key, String> e : hashes.entrySet()) {
-            Key k = e.getKey();
-            bind(ps, k.path(), k.size(), k.modified().getEpochSecond(), (long) k.modified().getNano(), k.fileId(),
-                e.getValue());
-            ps.addBatch();
-          }
-          ps.executeBatch();
-          writer.commit();
-        } catch (SQLException | RuntimeException e) {
-          writer.rollback();
-          throw e;
-        } finally {
-          writer.setAutoCommit(true);
-        }
-      } catch (SQLException e) {
-        throw new PipewrightException("run store " + file + ": cannot record file hashes: " + e.getMessage(), e);
+    inTransaction("record file hashes", () -> {
+      PreparedStatement ps = statement("insert or replace into file_hashes (path, size, modified_seconds,"
+          + " modified_nanos, file_id, sha256) values (?, ?, ?, ?, ?, ?)");
+      for (Map.Entry<Key, String> e : hashes.entrySet()) {
+        Key k = e.getKey();
+        bind(ps, k.path(), k.size(), k.modified().getEpochSecond(), (long) k.modified().getNano(), k.fileId(),
+            e.getValue());
+        ps.addBatch();
       }
-    }
+      ps.executeBatch();
+    });
   }
 
   @Override
@@ -739,27 +741,14 @@ public final class SqliteRunStore implements RunStore, HashMemo {
     if (fingerprints.isEmpty()) {
       return;
     }
-    synchronized (writer) {
-      try {
-        writer.setAutoCommit(false);
-        try {
-          PreparedStatement ps = statement("delete from cache_entries where fingerprint = ?");
-          for (String fingerprint : fingerprints) {
-            ps.setString(1, fingerprint);
-            ps.addBatch();
-          }
-          ps.executeBatch();
-          writer.commit();
-        } catch (SQLException | RuntimeException e) {
-          writer.rollback();
-          throw e;
-        } finally {
-          writer.setAutoCommit(true);
-        }
-      } catch (SQLException e) {
-        throw new PipewrightException("run store " + file + ": cannot remove cache entries: " + e.getMessage(), e);
+    inTransaction("remove cache entries", () -> {
+      PreparedStatement ps = statement("delete from cache_entries where fingerprint = ?");
+      for (String fingerprint : fingerprints) {
+        ps.setString(1, fingerprint);
+        ps.addBatch();
       }
-    }
+      ps.executeBatch();
+    });
   }
 
   @Override
