@@ -236,6 +236,8 @@ class ReuseTest {
 
       assertThat(fresh.step("prep").status()).isEqualTo(StepStatus.REUSED);
       assertThat(stale.step("prep").status()).isEqualTo(StepStatus.SUCCEEDED);
+      assertThat(ws.runs().explain(stale.id(), "prep").reason()).isEqualTo("run " + fresh.shortId()
+          + " has the same fingerprint, but it is older than the step's maxReuseAge");
     }
   }
 

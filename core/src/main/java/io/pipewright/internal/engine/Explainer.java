@@ -10,6 +10,7 @@ import io.pipewright.StepKind;
 import io.pipewright.StepRun;
 import io.pipewright.StepStatus;
 import io.pipewright.internal.fingerprint.CodeIdentity;
+import io.pipewright.internal.store.ReuseMiss;
 import io.pipewright.internal.store.RunStore;
 import io.pipewright.internal.store.StepExecution;
 import io.pipewright.internal.util.Json;
@@ -71,6 +72,10 @@ public final class Explainer {
     if (notReusable != null) {
       return ran(run, s, Cause.NOT_REUSABLE, null, notReusable);
     }
+    ReuseMiss.Reason miss = self.map(StepExecution::reuseMiss).orElse(null);
+    if (miss != null && miss != ReuseMiss.Reason.NO_ENTRY) {
+      return recordedMiss(run, s, miss);
+    }
     if (s.kind() == StepKind.DEPLOY && store.cacheEntry(fp).isEmpty()) {
       return ran(run, s, Cause.REUSE_NOT_ALLOWED, null,
           "the step does not allow reuse (deploy steps run every time)");
@@ -88,6 +93,24 @@ public final class Explainer {
     return new Explanation(run.id(), step, s.status(), Cause.FINGERPRINT_CHANGED, fp, before.runId(),
         before.runStartedAt(), null, "its fingerprint differs from run " + shortId(before.runId()) + "'s",
         differences);
+  }
+
+  /** The engine recorded why the step ran: say that, naming the earlier execution it could not use. */
+  private Explanation recordedMiss(Run run, StepRun s, ReuseMiss.Reason miss) {
+    StepExecution earlier = store.previousExecutionWithFingerprint(s.fingerprint(), run.id()).orElse(null);
+    String same = earlier == null ? "" : " (its fingerprint equals run " + shortId(earlier.runId()) + "'s)";
+    return switch (miss) {
+      case REUSE_OFF -> ran(run, s, Cause.REUSE_OFF, earlier, "reuse was off for the run" + same);
+      case NOT_ALLOWED -> ran(run, s, Cause.REUSE_NOT_ALLOWED, null, s.kind() == StepKind.DEPLOY
+          ? "the step does not allow reuse (deploy steps run every time)" : "the step does not allow reuse");
+      case TOO_OLD -> ran(run, s, Cause.OUTPUTS_NOT_REUSABLE, earlier, (earlier == null
+          ? "the latest execution with its fingerprint" : "run " + shortId(earlier.runId()) + " has the same"
+          + " fingerprint, but it") + " is older than the step's maxReuseAge");
+      case OUTPUTS_DAMAGED -> ran(run, s, Cause.OUTPUTS_NOT_REUSABLE, earlier, (earlier == null
+          ? "the latest execution with its fingerprint" : "run " + shortId(earlier.runId()) + " has the same"
+          + " fingerprint, but its") + " outputs were missing or damaged");
+      case NO_ENTRY -> throw new IllegalArgumentException("not a recorded miss: " + miss);
+    };
   }
 
   private Explanation sameFingerprint(Run run, StepRun s, StepExecution earlier) {

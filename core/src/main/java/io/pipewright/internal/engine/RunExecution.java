@@ -15,6 +15,7 @@ import io.pipewright.StepStatus;
 import io.pipewright.internal.fingerprint.StepFingerprinter;
 import io.pipewright.internal.store.CacheEntry;
 import io.pipewright.internal.store.PlannedRun;
+import io.pipewright.internal.store.ReuseMiss;
 import io.pipewright.internal.util.FileTrees;
 import io.pipewright.Resources;
 import io.pipewright.spi.ComputeTarget;
@@ -214,6 +215,9 @@ final class RunExecution implements RunHandle {
       return;
     }
     if (!reusable(node)) {
+      if (node.notReusable == null) {
+        missed(node, reuse ? ReuseMiss.Reason.NOT_ALLOWED : ReuseMiss.Reason.REUSE_OFF);
+      }
       dispatch(node);
       return;
     }
@@ -249,6 +253,11 @@ final class RunExecution implements RunHandle {
     dispatch(node);
   }
 
+  /** Records why the step runs although it might have been reused; the latest word wins. */
+  private void missed(Node node, ReuseMiss.Reason reason) {
+    engine.recorder().offer(new ReuseMiss(id, node.step.name(), reason));
+  }
+
   private boolean reusable(Node node) {
     return reuse && node.step.allowReuse() && node.notReusable == null;
   }
@@ -274,11 +283,13 @@ final class RunExecution implements RunHandle {
     }
     Optional<CacheEntry> found = engine.cacheEntry(node.fingerprint.hash());
     if (found.isEmpty()) {
+      missed(node, ReuseMiss.Reason.NO_ENTRY);
       return false;
     }
     CacheEntry entry = found.get();
     Optional<Duration> maxAge = node.step.maxReuseAge();
     if (maxAge.isPresent() && entry.createdAt().plus(maxAge.get()).isBefore(engine.now())) {
+      missed(node, ReuseMiss.Reason.TOO_OLD);
       return false;
     }
     Map<String, StoredOutput> outputs = new LinkedHashMap<>();
@@ -286,6 +297,7 @@ final class RunExecution implements RunHandle {
       String hash = entry.outputs().get(declared.getKey());
       Optional<StoredOutput> stored = hash == null ? Optional.empty() : engine.outputs().load(hash);
       if (stored.isEmpty() || stored.get().type() != declared.getValue()) {
+        missed(node, ReuseMiss.Reason.OUTPUTS_DAMAGED);
         return false; // deleted, damaged, or of another shape: run the step again, which repairs it
       }
       outputs.put(declared.getKey(), stored.get());

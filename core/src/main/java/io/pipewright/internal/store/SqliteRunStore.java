@@ -98,6 +98,7 @@ public final class SqliteRunStore implements RunStore, HashMemo {
           "alter table steps add column fingerprint text",
           "alter table steps add column not_reusable text",
           "alter table steps add column reused_from text",
+          "alter table steps add column reuse_miss text",
           "create index steps_by_fingerprint on steps (fingerprint)",
           "create index runs_by_pipeline on runs (pipeline, started_at)",
           "create table fingerprints (hash text primary key, components text not null)",
@@ -195,7 +196,10 @@ public final class SqliteRunStore implements RunStore, HashMemo {
     inTransaction("record", () -> {
       Map<String, StepRowChange> steps = new LinkedHashMap<>();
       for (Object item : batch) {
-        if (item instanceof RunEvent event && StepRowChange.isRowChange(event)) {
+        if (item instanceof ReuseMiss miss) {
+          steps.computeIfAbsent(miss.runId() + '/' + miss.step(),
+              key -> new StepRowChange(miss.runId(), miss.step())).reuseMiss = miss.reason().name();
+        } else if (item instanceof RunEvent event && StepRowChange.isRowChange(event)) {
           steps.computeIfAbsent(event.runId() + '/' + event.step(),
               key -> new StepRowChange(event.runId(), event.step())).fold(event);
           if (event instanceof RunEvent.StepFingerprinted) {
@@ -309,12 +313,12 @@ public final class SqliteRunStore implements RunStore, HashMemo {
         + " started_at = coalesce(started_at, ?), attempts = coalesce(?, attempts), finished_at = coalesce(?,"
         + " finished_at), outputs = coalesce(?, outputs), error = case when ? then ? else error end, error_trace = case"
         + " when ? then ? else error_trace end, reason = coalesce(?, reason), fingerprint = coalesce(?, fingerprint),"
-        + " not_reusable = coalesce(?, not_reusable), reused_from = coalesce(?, reused_from) where run_id = ? and"
-        + " name = ?");
+        + " not_reusable = coalesce(?, not_reusable), reused_from = coalesce(?, reused_from), reuse_miss = coalesce(?,"
+        + " reuse_miss) where run_id = ? and name = ?");
     for (StepRowChange c : changes) {
       bind(ps, c.status == null ? null : c.status.name(), c.target, c.startedAt, c.attempts, c.finishedAt,
           c.outputs, c.errorSet ? 1 : 0, c.error, c.traceSet ? 1 : 0, c.trace, c.reason, c.fingerprint,
-          c.notReusable, c.reusedFrom, c.runId, c.step);
+          c.notReusable, c.reusedFrom, c.reuseMiss, c.runId, c.step);
       ps.addBatch();
     }
     ps.executeBatch();
@@ -695,7 +699,8 @@ public final class SqliteRunStore implements RunStore, HashMemo {
   private Optional<StepExecution> stepExecutionWhere(String condition, String... args) {
     synchronized (reader) {
       try (PreparedStatement ps = reader.prepareStatement("select r.id, r.pipeline, r.started_at, s.name, s.kind,"
-          + " s.status, s.fingerprint, s.not_reusable, s.outputs from runs r join steps s on s.run_id = r.id where "
+          + " s.status, s.fingerprint, s.not_reusable, s.outputs, s.reuse_miss from runs r join steps s on s.run_id ="
+          + " r.id where "
           + condition)) {
         for (int i = 0; i < args.length; i++) {
           ps.setString(i + 1, args[i]);
@@ -708,7 +713,7 @@ public final class SqliteRunStore implements RunStore, HashMemo {
           return Optional.of(new StepExecution(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)),
               rs.getString(4), StepKind.valueOf(rs.getString(5)), StepStatus.valueOf(rs.getString(6)),
               rs.getString(7), rs.getString(8), outputs == null ? Map.of() : Json.MAPPER.readValue(outputs,
-              STRING_MAP)));
+              STRING_MAP), rs.getString(10) == null ? null : ReuseMiss.Reason.valueOf(rs.getString(10))));
         }
       } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new PipewrightException("run store " + file + ": cannot read step executions: " + e.getMessage(), e);

@@ -11,10 +11,13 @@ import java.util.Map;
  *
  * @param fingerprint the hash of its fingerprint, or {@code null} if it never became ready
  * @param notReusable why an execution with this fingerprint must not be reused, or {@code null}
+ * @param reuseMiss why the step ran although it could have been reused, as the engine decided; {@code null} when it
+ *     was reused, was not reusable, or was recorded before this was
  * @param outputs where each output lies, by output name
  */
 public record StepExecution(String runId, String pipeline, Instant runStartedAt, String step, StepKind kind,
-    StepStatus status, String fingerprint, String notReusable, Map<String, String> outputs) {
+    StepStatus status, String fingerprint, String notReusable, Map<String, String> outputs,
+    ReuseMiss.Reason reuseMiss) {
   public StepExecution {
     outputs = Map.copyOf(outputs);
   }

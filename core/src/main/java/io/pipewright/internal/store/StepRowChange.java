@@ -26,6 +26,7 @@ final class StepRowChange {
   String fingerprint;
   String notReusable;
   String reusedFrom;
+  String reuseMiss;
 
   StepRowChange(String runId, String step) {
     this.runId = runId;
