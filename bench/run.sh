@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the bench module and runs EngineOverheadBenchmark for N = 1,000, 10,000 and 100,000 steps (4-7 minutes on
-# 2 cores, depending on load), then prints time per run and per step. Extra arguments go to every JMH run, e.g.
+# 2 cores before output reuse; with it, N = 100,000 alone takes over 10 minutes: see README), then prints time per run
+# and per step. Extra arguments go to every JMH run, e.g.
 #   bench/run.sh -p shape=wide                               only the wide DAG
 #   bench/run.sh -jvmArgsAppend '-Xms10g -Xmx10g -Xmn8g -XX:+AlwaysPreTouch'   no GC inside a run
 # Results: bench/target/jmh/steps-N.json. Set MVN_OFFLINE=-o to build without the network.

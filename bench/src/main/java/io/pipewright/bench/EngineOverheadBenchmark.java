@@ -5,6 +5,8 @@ import io.pipewright.Problem;
 import io.pipewright.Run;
 import io.pipewright.Step;
 import io.pipewright.StepBody;
+import io.pipewright.StepRun;
+import io.pipewright.StepStatus;
 import io.pipewright.Workspace;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -125,9 +127,13 @@ public class EngineOverheadBenchmark {
 
   private Run checked(Run run) {
     int expected = shape.equals("wide") ? steps + 1 : steps;
-    if (!run.succeeded() || run.steps().size() != expected) {
+    // Every step must have run: a REUSED step would measure reuse, not running. Each step's lambda is fingerprinted
+    // with its step name and each iteration has a fresh workspace, so nothing can be reused; this checks it.
+    if (!run.succeeded() || run.steps().size() != expected
+        || !run.steps().stream().allMatch(s -> s.status() == StepStatus.SUCCEEDED)) {
       throw new IllegalStateException("run did not succeed with " + expected + " steps: " + run.status() + ", "
-          + run.steps().size() + " steps, " + run.error());
+          + run.steps().size() + " steps, " + run.error() + ", statuses " + run.steps().stream()
+          .collect(java.util.stream.Collectors.groupingBy(StepRun::status, java.util.stream.Collectors.counting())));
     }
     return run;
   }
