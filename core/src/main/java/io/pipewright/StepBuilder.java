@@ -186,9 +186,7 @@ public final class StepBuilder {
     this.body = () -> instance;
     this.bodyInstance = instance;
     // Nothing tells which lambda of a class a lambda is; the code that chose it is the next best thing.
-    this.declaringClass = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
-        .walk(frames -> frames.map(StackWalker.StackFrame::getDeclaringClass)
-            .filter(c -> c != StepBuilder.class).findFirst().orElse(null));
+    this.declaringClass = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass();
     return pipeline.register(this);
   }
 

@@ -21,21 +21,26 @@ import java.util.concurrent.TimeUnit;
  * the workspace: the first takes the fingerprint's lock and runs the step; the others wait for the lock, then find
  * its outputs and reuse them.
  *
- * <p>Across processes the lock is a one-byte range of the workspace's {@code locks} file at an offset derived from the
- * fingerprint (an OS record lock: released by the OS if the process dies, so a killed process never leaves a lock
- * behind). Within this process a semaphore per fingerprint comes first, as the OS does not keep threads of one
+ * <p>Across processes the lock is a one-byte range at an offset derived from the fingerprint, in one of 256 files under
+ * the workspace's {@code locks} folder chosen by the fingerprint's first byte (an OS record lock: released by the OS
+ * if the process dies, so a killed process never leaves a lock behind). The JDK checks a new lock against every lock
+ * the process holds on the same file; spreading them over 256 files keeps that check short when thousands of steps
+ * are ready at once. Within this process a semaphore per fingerprint comes first, as the OS does not keep threads of one
  * process apart. Taking a free lock costs two system calls; only a contended one waits, on a thread of its own, never
  * on the scheduler's.
  *
- * <p>Known limit: two {@code Workspace} instances of one process on the same folder each hold the file open, and the OS
- * drops a process's record locks when any of its descriptors of the file closes; closing one instance can then lift
+ * <p>Known limit: two {@code Workspace} instances of one process on the same folder each hold the files open, and the OS
+ * drops a process's record locks when any of its descriptors of a file closes; closing one instance can then lift
  * the other's locks early. The cost is at worst a step computed twice, never a wrong output: outputs are stored by
  * content.
  */
 final class ComputeLocks implements AutoCloseable {
   private static final long RETRY_MILLIS = 50;
 
-  private final FileChannel file;
+  private static final int STRIPES = 256;
+
+  private final Path folder;
+  private final FileChannel[] files = new FileChannel[STRIPES];
   private final ConcurrentHashMap<String, Holder> held = new ConcurrentHashMap<>();
   private final ExecutorService waiters = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "pipewright-lock-wait");
@@ -53,13 +58,25 @@ final class ComputeLocks implements AutoCloseable {
     int users;
   }
 
-  ComputeLocks(Path lockFile) {
-    try {
-      this.file = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
-          StandardOpenOption.WRITE);
-    } catch (IOException e) {
-      throw new PipewrightException("cannot open the lock file " + lockFile + ": " + e.getMessage(), e);
+  ComputeLocks(Path folder) {
+    this.folder = folder;
+  }
+
+  /** The lock file of a fingerprint's stripe, opened on first use. */
+  private synchronized FileChannel file(String fingerprint) {
+    int stripe = Integer.parseInt(fingerprint.substring(fingerprint.indexOf(':') + 1, fingerprint.indexOf(':') + 3),
+        16);
+    if (files[stripe] == null) {
+      Path path = folder.resolve(String.format("%02x", stripe));
+      try {
+        java.nio.file.Files.createDirectories(folder);
+        files[stripe] = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+            StandardOpenOption.WRITE);
+      } catch (IOException e) {
+        throw new PipewrightException("cannot open the lock file " + path + ": " + e.getMessage(), e);
+      }
     }
+    return files[stripe];
   }
 
   /** The lock at once, or null if another run holds it. */
@@ -134,7 +151,7 @@ final class ComputeLocks implements AutoCloseable {
 
   private FileLock tryLockFile(String fingerprint) {
     try {
-      return file.tryLock(offset(fingerprint), 1, false);
+      return file(fingerprint).tryLock(offset(fingerprint), 1, false);
     } catch (OverlappingFileLockException e) {
       return null; // another Workspace instance of this process holds it
     } catch (IOException e) {
@@ -154,19 +171,23 @@ final class ComputeLocks implements AutoCloseable {
     held.computeIfPresent(fingerprint, (k, h) -> --h.users == 0 ? null : h);
   }
 
-  /** A non-negative offset from the fingerprint's first 8 bytes: distinct fingerprints, distinct bytes. */
+  /** A non-negative offset from the fingerprint's bytes 2 to 9: distinct fingerprints, distinct bytes. */
   static long offset(String fingerprint) {
-    String hex = fingerprint.substring(fingerprint.indexOf(':') + 1, fingerprint.indexOf(':') + 17);
+    String hex = fingerprint.substring(fingerprint.indexOf(':') + 3, fingerprint.indexOf(':') + 19);
     return ByteBuffer.wrap(HexFormat.of().parseHex(hex)).getLong() >>> 2;
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     waiters.shutdownNow();
-    try {
-      file.close();
-    } catch (IOException e) {
-      // closing: the OS drops the locks anyway
+    for (FileChannel file : files) {
+      try {
+        if (file != null) {
+          file.close();
+        }
+      } catch (IOException e) {
+        // closing: the OS drops the locks anyway
+      }
     }
   }
 }

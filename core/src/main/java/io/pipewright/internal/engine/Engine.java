@@ -46,15 +46,15 @@ public final class Engine implements AutoCloseable {
   private final long pid = Processes.pid();
   private final long pidStart = Processes.startMillis(ProcessHandle.current());
 
-  /** @param lockFile the workspace's lock file, shared by the processes that use the workspace */
+  /** @param locks the workspace's folder of lock files, shared by the processes that use the workspace */
   public Engine(Map<String, ComputeTarget> targets, OutputStore outputs, RunStore store, Recorder recorder,
-      StepFingerprinter fingerprinter, Path lockFile, Clock clock) {
+      StepFingerprinter fingerprinter, Path locks, Clock clock) {
     this.targets = Collections.unmodifiableMap(new LinkedHashMap<>(targets)); // keeps the order they were given
     this.outputs = outputs;
     this.recorder = recorder;
     this.store = store;
     this.fingerprinter = fingerprinter;
-    this.locks = new ComputeLocks(lockFile);
+    this.locks = new ComputeLocks(locks);
     this.clock = clock;
     ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = Executors.defaultThreadFactory().newThread(r);

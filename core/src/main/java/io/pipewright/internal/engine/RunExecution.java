@@ -70,6 +70,8 @@ final class RunExecution implements RunHandle {
   private final boolean reuse;
   private final List<Node> nodes;
   private final Map<String, Node> byName;
+  private final ArrayDeque<Node> readyQueue = new ArrayDeque<>();
+  private boolean draining;
   private final Map<Path, ExternalInput> externals = new HashMap<>(); // read and hashed once per run, off the lock
   private final CompletableFuture<Run> done = new CompletableFuture<>();
   private final Instant startedAt;
@@ -150,7 +152,7 @@ final class RunExecution implements RunHandle {
     }
     for (Node node : nodes) {
       if (node.pendingUpstreams == 0 && node.status == StepStatus.PENDING) {
-        ready(node);
+        schedule(node);
       }
     }
   }
@@ -193,7 +195,7 @@ final class RunExecution implements RunHandle {
     }
     read.forEach(externals::putIfAbsent);
     try {
-      ready(node);
+      schedule(node);
     } catch (RuntimeException | Error e) {
       LOG.error("run {}: internal error when step '{}' became ready", id, node.step.name(), e);
       if (!node.status.isFinal()) {
@@ -321,8 +323,27 @@ final class RunExecution implements RunHandle {
   private void releaseDownstream(Node node) {
     for (Node next : node.downstream) {
       if (--next.pendingUpstreams == 0 && next.status == StepStatus.PENDING) {
+        schedule(next);
+      }
+    }
+  }
+
+  /**
+   * Readies a step, and then those it releases, from a work list: a chain of 100,000 reused steps, each releasing the
+   * next at once, must not become 100,000 nested calls.
+   */
+  private void schedule(Node node) {
+    readyQueue.add(node);
+    if (draining) {
+      return;
+    }
+    draining = true;
+    try {
+      for (Node next; (next = readyQueue.poll()) != null; ) {
         ready(next);
       }
+    } finally {
+      draining = false;
     }
   }
 

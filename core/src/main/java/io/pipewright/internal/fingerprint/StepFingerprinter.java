@@ -133,7 +133,14 @@ public final class StepFingerprinter {
    */
   public static StepFingerprinter forJava(Function<Path, String> jarHasher) {
     CodeIdentityResolver resolver = new CodeIdentityResolver(jarHasher);
-    return new StepFingerprinter(bodyType -> components(resolver.identify(bodyType)));
+    // A loaded class's code cannot change while it is loaded: its identity is computed once per class.
+    ClassValue<List<Component>> identities = new ClassValue<>() {
+      @Override
+      protected List<Component> computeValue(Class<?> type) {
+        return List.copyOf(components(resolver.identify(type)));
+      }
+    };
+    return new StepFingerprinter(identities::get);
   }
 
   /** {@code code:class:NAME}, {@code code:library:JAR} and {@code code:missing:NAME} components of a code identity. */

@@ -2,6 +2,8 @@ package io.pipewright.internal.store;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.pipewright.Fingerprint;
 import io.pipewright.PipewrightException;
 import io.pipewright.Run;
@@ -124,6 +126,10 @@ public final class SqliteRunStore implements RunStore, HashMemo {
   private final Connection writer;
   private final Connection reader;
   private final Map<String, PreparedStatement> statements = new HashMap<>();
+  private final Map<String, PreparedStatement> readStatements = new HashMap<>();
+  /** Fingerprints whose components are written already: most steps of a re-run repeat one. */
+  private final Cache<String, Boolean> recordedFingerprints = Caffeine.newBuilder().maximumSize(100_000)
+      .executor(Runnable::run).build();
 
   private SqliteRunStore(Path file, Connection writer, Connection reader) {
     this.file = file;
@@ -239,6 +245,16 @@ public final class SqliteRunStore implements RunStore, HashMemo {
   }
 
 
+  /** A prepared statement of the reader, kept for the hot paths of reuse decisions; call with the reader locked. */
+  private PreparedStatement readStatement(String sql) throws SQLException {
+    PreparedStatement ps = readStatements.get(sql);
+    if (ps == null) {
+      ps = reader.prepareStatement(sql);
+      readStatements.put(sql, ps);
+    }
+    return ps;
+  }
+
   private PreparedStatement statement(String sql) throws SQLException {
     PreparedStatement ps = statements.get(sql);
     if (ps == null) {
@@ -293,8 +309,11 @@ public final class SqliteRunStore implements RunStore, HashMemo {
       update("update runs set status = ?, finished_at = ?, error = ? where id = ?",
           e.status().name(), at, e.error(), e.runId());
     } else if (event instanceof RunEvent.StepFingerprinted e) {
-      update("insert or ignore into fingerprints (hash, components) values (?, ?)", e.fingerprint().hash(),
-          Json.write(e.fingerprint().components()));
+      if (recordedFingerprints.getIfPresent(e.fingerprint().hash()) == null) {
+        update("insert or ignore into fingerprints (hash, components) values (?, ?)", e.fingerprint().hash(),
+            Json.write(e.fingerprint().components()));
+        recordedFingerprints.put(e.fingerprint().hash(), Boolean.TRUE);
+      }
     } else if (event instanceof RunEvent.Log e) {
       update("insert into step_logs (run_id, step, at, level, message) values (?, ?, ?, ?, ?)",
           e.runId(), e.step(), at, e.level(), e.message());
@@ -571,8 +590,9 @@ public final class SqliteRunStore implements RunStore, HashMemo {
   @Override
   public Optional<CacheEntry> cacheEntry(String fingerprint) {
     synchronized (reader) {
-      try (PreparedStatement ps = reader.prepareStatement(
-          "select run_id, step, outputs, created_at from cache_entries where fingerprint = ?")) {
+      try {
+        PreparedStatement ps = readStatement(
+            "select run_id, step, outputs, created_at from cache_entries where fingerprint = ?");
         ps.setString(1, fingerprint);
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) {
@@ -642,8 +662,9 @@ public final class SqliteRunStore implements RunStore, HashMemo {
   public Map<String, Double> metrics(String runId, String step) {
     synchronized (reader) {
       Map<String, Double> metrics = new LinkedHashMap<>();
-      try (PreparedStatement ps = reader.prepareStatement(
-          "select name, value from metrics where run_id = ? and step = ? order by name")) {
+      try {
+        PreparedStatement ps = readStatement(
+            "select name, value from metrics where run_id = ? and step = ? order by name");
         ps.setString(1, runId);
         ps.setString(2, step);
         try (ResultSet rs = ps.executeQuery()) {
@@ -827,6 +848,8 @@ public final class SqliteRunStore implements RunStore, HashMemo {
   public void close() {
     statements.values().forEach(SqliteRunStore::closeQuietly);
     statements.clear();
+    readStatements.values().forEach(SqliteRunStore::closeQuietly);
+    readStatements.clear();
     closeQuietly(reader);
     closeQuietly(writer);
   }
