@@ -21,10 +21,10 @@ import java.util.concurrent.TimeUnit;
  * the workspace: the first takes the fingerprint's lock and runs the step; the others wait for the lock, then find
  * its outputs and reuse them.
  *
- * <p>Across processes the lock is a one-byte range at an offset derived from the fingerprint, in one of 256 files under
+ * <p>Across processes the lock is a one-byte range at an offset derived from the fingerprint, in one of 64 files under
  * the workspace's {@code locks} folder chosen by the fingerprint's first byte (an OS record lock: released by the OS
  * if the process dies, so a killed process never leaves a lock behind). The JDK checks a new lock against every lock
- * the process holds on the same file; spreading them over 256 files keeps that check short when thousands of steps
+ * the process holds on the same file; spreading them over 64 files keeps that check short when thousands of steps
  * are ready at once. Within this process a semaphore per fingerprint comes first, as the OS does not keep threads of one
  * process apart. Taking a free lock costs two system calls; only a contended one waits, on a thread of its own, never
  * on the scheduler's.
@@ -37,10 +37,11 @@ import java.util.concurrent.TimeUnit;
 final class ComputeLocks implements AutoCloseable {
   private static final long RETRY_MILLIS = 50;
 
-  private static final int STRIPES = 256;
+  private static final int STRIPES = 64;
 
   private final Path folder;
   private final FileChannel[] files = new FileChannel[STRIPES];
+  private boolean folderCreated;
   private final ConcurrentHashMap<String, Holder> held = new ConcurrentHashMap<>();
   private final ExecutorService waiters = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "pipewright-lock-wait");
@@ -65,11 +66,14 @@ final class ComputeLocks implements AutoCloseable {
   /** The lock file of a fingerprint's stripe, opened on first use. */
   private synchronized FileChannel file(String fingerprint) {
     int stripe = Integer.parseInt(fingerprint.substring(fingerprint.indexOf(':') + 1, fingerprint.indexOf(':') + 3),
-        16);
+        16) % STRIPES;
     if (files[stripe] == null) {
       Path path = folder.resolve(String.format("%02x", stripe));
       try {
-        java.nio.file.Files.createDirectories(folder);
+        if (!folderCreated) {
+          java.nio.file.Files.createDirectories(folder);
+          folderCreated = true;
+        }
         files[stripe] = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
             StandardOpenOption.WRITE);
       } catch (IOException e) {
