@@ -33,12 +33,9 @@ class ConcurrentComputeTest {
     Path ledger = tmp.resolve("ledger.txt");
     Path ws = tmp.resolve("ws");
     Workspace.open(ws).close(); // create it, with its store, before two processes race to
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<Process> processes = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      processes.add(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-          ConcurrentComputeMain.class.getName(), ws.toString(), ledger.toString())
-          .redirectErrorStream(true).start());
+      processes.add(ChildJvm.start(ConcurrentComputeMain.class, null, ws.toString(), ledger.toString()));
     }
     List<String> statuses = new ArrayList<>();
     for (Process p : processes) {

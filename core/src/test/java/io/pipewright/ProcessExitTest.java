@@ -32,13 +32,9 @@ class ProcessExitTest {
   }
 
   private Process startSleepingRun() throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), SleepingRunMain.class.getName(),
-        ws().toString())
-        .redirectErrorStream(true)
-        .redirectOutput(log().toFile())
-        .start();
+    return ChildJvm.start(SleepingRunMain.class, log(), ws().toString());
   }
+
 
   private String childOutput() throws IOException {
     return Files.exists(log()) ? Files.readString(log()) : "(no output)";

@@ -38,13 +38,9 @@ class ResumeTest {
   }
 
   private Process startRun() throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), ResumeRunMain.class.getName(),
-        ws().toString(), gate().toString())
-        .redirectErrorStream(true)
-        .redirectOutput(log().toFile())
-        .start();
+    return ChildJvm.start(ResumeRunMain.class, log(), ws().toString(), gate().toString());
   }
+
 
   private String childOutput() throws IOException {
     return Files.exists(log()) ? Files.readString(log()) : "(no output)";
