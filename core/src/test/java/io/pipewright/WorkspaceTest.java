@@ -319,6 +319,42 @@ class WorkspaceTest {
   }
 
   @Test
+  void aRunStoreLockedByAnotherProcessBeyondTheTimeoutIsOneClearError() throws Exception {
+    Workspace.open(dir()).close();
+    Path db = dir().toAbsolutePath().resolve("pipewright.db");
+    try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = other.createStatement()) {
+      s.execute("begin exclusive"); // as another process busy writing would hold it
+
+      assertThatThrownBy(() -> Workspace.open(dir())).isInstanceOf(UserException.class)
+          .hasMessage("run store " + db + " is locked by another process, still after 10 s: try again once it is"
+              + " done");
+      s.execute("rollback");
+    }
+    Workspace.open(dir()).close(); // and usable again once the lock is gone
+  }
+
+  @Test
+  void aRunWaitsForAStoreLockedByAnotherProcessAndRecordsEverything() throws Exception {
+    Pipeline p = Pipeline.named("p");
+    p.step("a").produces("n", Long.class).runs(ctx -> ctx.write("n", 1L));
+    try (Workspace ws = Workspace.open(dir())) {
+      Path db = dir().toAbsolutePath().resolve("pipewright.db");
+      try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + db);
+          Statement s = other.createStatement()) {
+        s.execute("begin exclusive");
+        RunHandle handle = ws.submit(p);
+        // Held past one busy timeout (10 s): the recorder must try again rather than drop the records.
+        assertThat(handle.await(Duration.ofSeconds(11))).isEmpty();
+        s.execute("rollback");
+
+        Run run = handle.await();
+        assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(ws.runs().get(run.id()).step("a").status()).isEqualTo(StepStatus.SUCCEEDED);
+      }
+    }
+  }
+
+  @Test
   void refusesARunStoreWrittenByANewerVersion() throws Exception {
     try (Workspace ws = Workspace.open(dir())) {
       ws.submit(Pipeline.named("p")).await();

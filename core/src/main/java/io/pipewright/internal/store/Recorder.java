@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
 public final class Recorder implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Recorder.class);
   private static final int MAX_BATCH = 10_000;
+  /** Each attempt waits for the store's busy timeout: six make a minute. */
+  private static final int BUSY_ATTEMPTS = 6;
 
   private final RunStore store;
   private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
@@ -88,10 +90,19 @@ public final class Recorder implements AutoCloseable {
     if (records.isEmpty()) {
       return;
     }
-    try {
-      store.record(records);
-    } catch (RuntimeException e) {
-      LOG.error("could not record {} run events: {}", records.size(), e.getMessage(), e);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        store.record(records);
+        return;
+      } catch (RuntimeException e) {
+        // Another process holding the store's lock longer than SQLite waits is worth waiting for: nothing is lost.
+        if (SqliteRunStore.isBusy(e) && attempt < BUSY_ATTEMPTS && !closed) {
+          LOG.warn("the run store is locked by another process; recording {} run events again", records.size());
+          continue;
+        }
+        LOG.error("could not record {} run events: {}", records.size(), e.getMessage(), e);
+        return;
+      }
     }
   }
 

@@ -32,6 +32,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
  * The embedded run store: one SQLite file in WAL mode, so readers (the command line, another process) never block
@@ -39,6 +41,8 @@ import org.sqlite.SQLiteConfig;
  */
 public final class SqliteRunStore implements RunStore, HashMemo {
   private static final int KEYS_PER_QUERY = 500;
+  /** How long a statement waits for another process's lock on the file before giving up. */
+  static final int BUSY_TIMEOUT_MILLIS = 10_000;
 
   private static final TypeReference<Map<String, Object>> OBJECT_MAP = new TypeReference<>() {};
   private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
@@ -147,13 +151,30 @@ public final class SqliteRunStore implements RunStore, HashMemo {
       return new SqliteRunStore(file, writer, reader);
     } catch (SQLException e) {
       closeQuietly(writer);
+      if (isBusy(e)) {
+        throw new UserException("run store " + file + " is locked by another process, still after "
+            + BUSY_TIMEOUT_MILLIS / 1000 + " s: try again once it is done", e);
+      }
       throw new PipewrightException("run store " + file + ": cannot open: " + e.getMessage(), e);
     }
   }
 
+  /** Whether SQLite gave up waiting for another connection's lock. */
+  public static boolean isBusy(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLiteException sqlite) {
+        int primary = sqlite.getResultCode().code & 0xff; // extended codes keep the primary one in the low byte
+        if (primary == SQLiteErrorCode.SQLITE_BUSY.code || primary == SQLiteErrorCode.SQLITE_LOCKED.code) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   private static Connection connect(Path file) throws SQLException {
     SQLiteConfig config = new SQLiteConfig();
-    config.setBusyTimeout(10_000);
+    config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
     config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
     config.setGetGeneratedKeys(false); // never read; asking costs a parse of every statement
