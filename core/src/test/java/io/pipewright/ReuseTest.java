@@ -260,6 +260,25 @@ class ReuseTest {
     }
   }
 
+  @Test
+  void anInputThatCannotBeReadFailsItsStepWithOneLineNamingTheFile() throws Exception {
+    Path folder = Files.createDirectories(tmp.resolve("data"));
+    Files.writeString(folder.resolve("ok.csv"), "1\n");
+    Files.createSymbolicLink(folder.resolve("a.csv"), folder.resolve("b.csv"));
+    Files.createSymbolicLink(folder.resolve("b.csv"), folder.resolve("a.csv")); // a link loop: no content to read
+
+    try (Workspace ws = open()) {
+      Run run = ws.submit(external(folder)).await();
+
+      assertThat(run.status()).isEqualTo(RunStatus.FAILED);
+      StepRun read = run.step("read");
+      assertThat(read.status()).isEqualTo(StepStatus.FAILED);
+      assertThat(read.error()).startsWith("step 'read': cannot read input file ").contains(folder.toString())
+          .doesNotContain("\n");
+      assertThat(executions("read")).isZero();
+    }
+  }
+
   private static Pipeline external(Path file) {
     Pipeline p = Pipeline.named("p");
     p.prep("read").input("raw", file).produces("copy", Dataset.class).runs(Copy.class);
