@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,15 +32,16 @@ class ConcurrentComputeTest {
     Path ledger = tmp.resolve("ledger.txt");
     Path ws = tmp.resolve("ws");
     Workspace.open(ws).close(); // create it, with its store, before two processes race to
-    List<Process> processes = new ArrayList<>();
+    List<ChildJvm> children = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      processes.add(ChildJvm.start(ConcurrentComputeMain.class, null, ws.toString(), ledger.toString()));
+      children.add(ChildJvm.start(ConcurrentComputeMain.class, tmp.resolve("child" + i + ".log"), ws.toString(),
+          ledger.toString()));
     }
     List<String> statuses = new ArrayList<>();
-    for (Process p : processes) {
-      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      String out = new String(p.getInputStream().readAllBytes()).trim();
-      assertThat(p.exitValue()).as(out).isZero();
+    for (ChildJvm child : children) {
+      child.awaitExit();
+      String out = child.output().trim();
+      assertThat(child.process().exitValue()).as(out).isZero();
       statuses.add(out.substring(out.lastIndexOf('\n') + 1));
     }
 

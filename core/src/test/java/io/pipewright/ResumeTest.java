@@ -1,7 +1,6 @@
 package io.pipewright;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.pipewright.internal.util.Processes;
 import java.io.IOException;
@@ -9,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
  * real child JVM running {@link ResumeRunMain}.
  */
 class ResumeTest {
-  private static final long DEADLINE_MILLIS = TimeUnit.SECONDS.toMillis(60);
 
   @TempDir
   Path tmp;
@@ -37,47 +34,18 @@ class ResumeTest {
     return tmp.resolve("child.log");
   }
 
-  private Process startRun() throws IOException {
+  private ChildJvm startRun() throws IOException {
     return ChildJvm.start(ResumeRunMain.class, log(), ws().toString(), gate().toString());
   }
 
-
-  private String childOutput() throws IOException {
-    return Files.exists(log()) ? Files.readString(log()) : "(no output)";
-  }
-
   /** Waits until another process sees prep and square SUCCEEDED and report RUNNING, half its file written. */
-  private Run awaitHalfWritten(Process child) throws Exception {
-    long deadline = System.currentTimeMillis() + DEADLINE_MILLIS;
-    while (!Files.exists(log()) || !Files.readString(log()).contains("submitted ")) {
-      check(child, deadline);
-    }
-    try (Workspace watcher = Workspace.open(ws())) {
-      while (true) {
-        List<Run> runs = watcher.runs().list(1);
-        if (!runs.isEmpty() && !watcher.runs().logs(runs.get(0).id(), "report").isEmpty()) {
-          Run run = watcher.runs().get(runs.get(0).id());
-          if (run.step("square").status() == StepStatus.SUCCEEDED) {
-            assertThat(run.status()).isEqualTo(RunStatus.RUNNING);
-            assertThat(run.step("prep").status()).isEqualTo(StepStatus.SUCCEEDED);
-            assertThat(run.step("report").status()).isEqualTo(StepStatus.RUNNING);
-            assertThat(run.step("count").status()).isEqualTo(StepStatus.PENDING);
-            return run;
-          }
-        }
-        check(child, deadline);
-      }
-    }
-  }
-
-  private void check(Process child, long deadline) throws Exception {
-    if (!child.isAlive()) {
-      fail("the child process exited with " + child.exitValue() + ":\n" + childOutput());
-    }
-    if (System.currentTimeMillis() > deadline) {
-      fail("the child's run did not reach the report step in time:\n" + childOutput());
-    }
-    Thread.sleep(25);
+  private Run awaitHalfWritten(ChildJvm child) throws Exception {
+    Run run = child.awaitRun(ws(), "report", r -> r.step("square").status() == StepStatus.SUCCEEDED);
+    assertThat(run.status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(run.step("prep").status()).isEqualTo(StepStatus.SUCCEEDED);
+    assertThat(run.step("report").status()).isEqualTo(StepStatus.RUNNING);
+    assertThat(run.step("count").status()).isEqualTo(StepStatus.PENDING);
+    return run;
   }
 
   private static List<Path> files(Path root) throws IOException {
@@ -91,26 +59,24 @@ class ResumeTest {
 
   @Test
   void aRunKilledMidStepResumesReusingTheCompletedStepsAndRunningTheKilledOneAgain() throws Exception {
-    Process child = startRun();
+    ChildJvm child = startRun();
     try {
       Run killed = awaitHalfWritten(child);
       Path staging = ws().resolve("tmp").resolve(killed.id());
       List<Path> halfWritten = files(staging).stream().filter(f -> f.endsWith("report.txt")).toList();
       assertThat(halfWritten).singleElement().satisfies(f -> assertThat(f).hasContent(ResumeRunMain.FIRST_HALF));
 
-      child.destroyForcibly(); // SIGKILL: no shutdown hook runs, the run stays RUNNING in the store
-      if (!child.waitFor(DEADLINE_MILLIS, TimeUnit.MILLISECONDS)) {
-        fail("the child process did not exit:\n" + childOutput());
-      }
+      child.process().destroyForcibly(); // SIGKILL: no shutdown hook runs, the run stays RUNNING in the store
+      child.awaitExit();
       Files.writeString(gate(), "open");
 
       try (Workspace ws = Workspace.builder(ws()).localThreads(2).open()) {
         Run resumed = ws.submit(ResumeRunMain.pipeline(), Map.of("gate", gate().toString())).await();
         Run recovered = ws.runs().get(killed.id());
 
-        String reason = "the process running it (pid " + child.pid() + " on " + Processes.hostName()
+        String reason = "the process running it (pid " + child.process().pid() + " on " + Processes.hostName()
             + ") exited before it finished";
-        assertThat(recovered.status()).as(childOutput()).isEqualTo(RunStatus.FAILED);
+        assertThat(recovered.status()).as(child.output()).isEqualTo(RunStatus.FAILED);
         assertThat(recovered.error()).isEqualTo(reason);
         assertThat(recovered.step("prep").status()).isEqualTo(StepStatus.SUCCEEDED);
         assertThat(recovered.step("square").status()).isEqualTo(StepStatus.SUCCEEDED);
@@ -142,7 +108,7 @@ class ResumeTest {
             .satisfies(f -> assertThat(f).hasContent(ResumeRunMain.FIRST_HALF + ResumeRunMain.SECOND_HALF));
       }
     } finally {
-      child.destroyForcibly();
+      child.process().destroyForcibly();
     }
   }
 }

@@ -26,8 +26,4 @@ public final class SleepingRunMain {
       System.out.println(handle.await());
     }
   }
-
-  static boolean submitted(Path log) throws java.io.IOException {
-    return Files.exists(log) && Files.readString(log).contains("submitted ");
-  }
 }
