@@ -102,7 +102,7 @@ class ValidationTest {
     try (Workspace reopened = Workspace.open(dir); Stream<Path> staging = Files.list(dir.resolve("tmp"))) {
       assertThat(reopened.runs().list(10)).isEmpty();
       assertThat(staging).isEmpty();
-      assertThat(dir.resolve("data").resolve("runs")).doesNotExist();
+      assertThat(dir.resolve("data").resolve("objects")).doesNotExist();
     }
   }
 
