@@ -7,13 +7,10 @@ import io.pipewright.RunHandle;
 import io.pipewright.RunOptions;
 import io.pipewright.StepStatus;
 import io.pipewright.Workspace;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.ToLongFunction;
 
 /**
  * Where the time of {@link ReuseDecisionBenchmark}'s operation goes, by manual timing: wall-clock phases (submit, from
@@ -27,7 +24,6 @@ import java.util.function.ToLongFunction;
  * {@code ReuseBreakdown value,dataset 1000 10 20}. Prints medians.
  */
 public final class ReuseBreakdown {
-  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   private ReuseBreakdown() {}
 
@@ -55,22 +51,22 @@ public final class ReuseBreakdown {
         for (int i = 0; i < measured; i++) {
           samples.add(once(ws, p, steps));
         }
-        double submit = median(samples, Sample::submit);
-        double engine = median(samples, Sample::engine);
-        double flush = median(samples, Sample::flush);
-        double total = median(samples, s -> s.submit + s.engine + s.flush);
+        double submit = Measures.median(samples, Sample::submit);
+        double engine = Measures.median(samples, Sample::engine);
+        double flush = Measures.median(samples, Sample::flush);
+        double total = Measures.median(samples, s -> s.submit + s.engine + s.flush);
         System.out.printf(Locale.ROOT, "%-8s %9.1f %9.2f %9.2f %9.2f | %9.2f %9.2f | %9.2f %9.2f %9.2f%n", output,
             first / 1e6, submit / 1e6, engine / 1e6, flush / 1e6, total / 1e6, total / 1e3 / steps,
-            (submit + engine) / 1e3 / steps, median(samples, Sample::callerCpu) / 1e6,
-            median(samples, Sample::recorderCpu) / 1e6);
+            (submit + engine) / 1e3 / steps, Measures.median(samples, Sample::callerCpu) / 1e6,
+            Measures.median(samples, Sample::recorderCpu) / 1e6);
       }
     }
   }
 
   private static Sample once(Workspace ws, Pipeline p, int steps) {
     System.gc();
-    long rec0 = cpuOf("pipewright-recorder-");
-    long cpu0 = THREADS.getCurrentThreadCpuTime();
+    long rec0 = Measures.cpuOf("pipewright-recorder-");
+    long cpu0 = Measures.THREADS.getCurrentThreadCpuTime();
     AtomicLong finished = new AtomicLong();
     long t0 = System.nanoTime();
     RunHandle handle = ws.submit(p, RunOptions.defaults().listener(e -> {
@@ -81,25 +77,13 @@ public final class ReuseBreakdown {
     long t1 = System.nanoTime();
     Run run = handle.await();
     long t2 = System.nanoTime();
-    long callerCpu = THREADS.getCurrentThreadCpuTime() - cpu0;
+    long callerCpu = Measures.THREADS.getCurrentThreadCpuTime() - cpu0;
     ReuseDecisionBenchmark.checked(run, StepStatus.REUSED, steps);
     long done = Math.max(finished.get(), t1);
-    return new Sample(t1 - t0, done - t1, t2 - done, callerCpu, cpuOf("pipewright-recorder-") - rec0);
+    return new Sample(t1 - t0, done - t1, t2 - done, callerCpu, Measures.cpuOf("pipewright-recorder-") - rec0);
   }
 
-  private static long cpuOf(String prefix) {
-    long total = 0;
-    for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (t.getName().startsWith(prefix)) {
-        total += Math.max(0, THREADS.getThreadCpuTime(t.getId()));
-      }
-    }
-    return total;
-  }
 
-  private static double median(List<Sample> samples, ToLongFunction<Sample> f) {
-    long[] values = samples.stream().mapToLong(f).sorted().toArray();
-    int mid = values.length / 2;
-    return values.length % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2.0;
-  }
+
+
 }

@@ -8,7 +8,6 @@ import io.pipewright.RunOptions;
 import io.pipewright.Workspace;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,7 +25,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code RunBreakdown wide,chain 1000,10000,100000 3 5}. Prints medians, in microseconds per step.
  */
 public final class RunBreakdown {
-  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   private RunBreakdown() {}
 
@@ -54,7 +52,7 @@ public final class RunBreakdown {
         for (int i = 0; i < measured; i++) {
           samples.add(once(shape, n));
         }
-        double total = median(samples, s -> s.build + s.validate + s.submit + s.engineDone + s.flushed);
+        double total = Measures.median(samples, s -> s.build + s.validate + s.submit + s.engineDone + s.flushed);
         System.out.printf(Locale.ROOT, "%-6s %7d %9.1f | %8.2f %8.2f %8.2f %8.2f %8.2f | %8.2f %8.2f %8.2f | %8.2f%n",
             shape, n, total / 1e6, perStep(samples, Sample::build, n), perStep(samples, Sample::validate, n),
             perStep(samples, Sample::submit, n), perStep(samples, Sample::engineDone, n),
@@ -69,7 +67,7 @@ public final class RunBreakdown {
     System.gc(); // between runs, not inside them: each run starts from a collected heap
     try (Workspace ws = Workspace.temporary()) {
       long gc0 = gcNanos();
-      long cpu0 = THREADS.getCurrentThreadCpuTime();
+      long cpu0 = Measures.THREADS.getCurrentThreadCpuTime();
       long t0 = System.nanoTime();
       Pipeline p = EngineOverheadBenchmark.pipeline(shape, n);
       long t1 = System.nanoTime();
@@ -86,27 +84,17 @@ public final class RunBreakdown {
       long t3 = System.nanoTime();
       Run run = handle.await();
       long t4 = System.nanoTime();
-      long callerCpu = THREADS.getCurrentThreadCpuTime() - cpu0;
+      long callerCpu = Measures.THREADS.getCurrentThreadCpuTime() - cpu0;
       long gc = gcNanos() - gc0;
       if (!run.succeeded()) {
         throw new IllegalStateException("run failed: " + run.error());
       }
       long done = Math.max(finished.get(), t3);
-      return new Sample(t1 - t0, t2 - t1, t3 - t2, done - t3, t4 - done, callerCpu, cpuOf("pipewright-local-"),
-          cpuOf("pipewright-recorder-"), gc);
+      return new Sample(t1 - t0, t2 - t1, t3 - t2, done - t3, t4 - done, callerCpu,
+          Measures.cpuOf("pipewright-local-"), Measures.cpuOf("pipewright-recorder-"), gc);
     }
   }
 
-  /** CPU time of the live threads whose names start with the prefix: this run's, as each run has a new workspace. */
-  private static long cpuOf(String prefix) {
-    long total = 0;
-    for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (t.getName().startsWith(prefix)) {
-        total += Math.max(0, THREADS.getThreadCpuTime(t.getId()));
-      }
-    }
-    return total;
-  }
 
   private static long gcNanos() {
     long millis = 0;
@@ -117,12 +105,8 @@ public final class RunBreakdown {
   }
 
   private static double perStep(List<Sample> samples, java.util.function.ToLongFunction<Sample> f, int n) {
-    return median(samples, f) / 1000.0 / n;
+    return Measures.median(samples, f) / 1000.0 / n;
   }
 
-  private static double median(List<Sample> samples, java.util.function.ToLongFunction<Sample> f) {
-    long[] values = samples.stream().mapToLong(f).sorted().toArray();
-    int mid = values.length / 2;
-    return values.length % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2.0;
-  }
+
 }
