@@ -74,18 +74,22 @@ public final class Pipeline {
     return Collections.unmodifiableMap(parameters);
   }
 
+  /** A step that prepares data. */
   public StepBuilder prep(String stepName) {
     return step(stepName, StepKind.PREP);
   }
 
+  /** A step that trains a model: unless it declares outputs, it produces one Model named {@code model}. */
   public StepBuilder train(String stepName) {
-    return step(stepName, StepKind.TRAIN);
+    return step(stepName, StepKind.TRAIN).defaultOutput("model", Model.class);
   }
 
+  /** A step that measures a model: unless it declares outputs, it produces one Metrics named {@code metrics}. */
   public StepBuilder evaluate(String stepName) {
-    return step(stepName, StepKind.EVALUATE);
+    return step(stepName, StepKind.EVALUATE).defaultOutput("metrics", Metrics.class);
   }
 
+  /** A step that releases a model: not reused unless it says {@code allowReuse(true)}, since its point is its effect. */
   public StepBuilder deploy(String stepName) {
     return step(stepName, StepKind.DEPLOY);
   }

@@ -23,6 +23,7 @@ public final class Step {
   private final Map<String, Class<?>> outputs;
   private final Set<String> parameters;
   private final Set<String> after;
+  private final List<Condition> conditions;
   private final String target;
   private final Resources resources;
   private final Duration timeout;
@@ -37,16 +38,17 @@ public final class Step {
   private final List<String> declarationProblems;
 
   Step(String name, StepKind kind, Map<String, StepInput> inputs, Map<String, Class<?>> outputs,
-      Set<String> parameters, Set<String> after, String target, Resources resources, Duration timeout,
-      RetryPolicy retry, Class<?> bodyType, Supplier<StepBody> body, StepBody bodyInstance, Class<?> declaringClass,
-      String version,
-      boolean allowReuse, Duration maxReuseAge, List<String> declarationProblems) {
+      Set<String> parameters, Set<String> after, List<Condition> conditions, String target, Resources resources,
+      Duration timeout, RetryPolicy retry, Class<?> bodyType, Supplier<StepBody> body, StepBody bodyInstance,
+      Class<?> declaringClass, String version, boolean allowReuse, Duration maxReuseAge,
+      List<String> declarationProblems) {
     this.name = name;
     this.kind = kind;
     this.inputs = inputs.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
     this.outputs = outputs.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
     this.parameters = parameters.isEmpty() ? Set.of() : Collections.unmodifiableSet(new LinkedHashSet<>(parameters));
     this.after = after.isEmpty() ? Set.of() : Collections.unmodifiableSet(new LinkedHashSet<>(after));
+    this.conditions = List.copyOf(conditions);
     this.target = target;
     this.resources = resources;
     this.timeout = timeout;
@@ -87,6 +89,11 @@ public final class Step {
   /** Steps this one runs after without consuming their outputs. */
   public Set<String> after() {
     return after;
+  }
+
+  /** Conditions that must all hold for the step to run; see {@link StepBuilder#when}. */
+  public List<Condition> conditions() {
+    return conditions;
   }
 
   /** The logical compute target it runs on ({@code local} unless set). */
@@ -148,13 +155,19 @@ public final class Step {
     return body.get();
   }
 
-  /** The steps this one depends on, through its inputs or {@code after(...)}, without repeats, in order. */
+  /**
+   * The steps this one depends on, through its inputs, its conditions or {@code after(...)}, without repeats, in
+   * order.
+   */
   public List<String> dependsOn() {
     LinkedHashSet<String> names = new LinkedHashSet<>();
     for (StepInput input : inputs.values()) {
       if (input instanceof StepInput.Upstream upstream) {
         names.add(upstream.output().step());
       }
+    }
+    for (Condition condition : conditions) {
+      names.add(condition.source().step());
     }
     names.addAll(after);
     return List.copyOf(names);
@@ -180,6 +193,32 @@ public final class Step {
 
   public Output<Metrics> metrics(String output) {
     return new Output<>(name, output, Metrics.class);
+  }
+
+  /** The step's one Model output, such as a train step's default {@code model}. */
+  public Output<Model> model() {
+    return model(only(Model.class));
+  }
+
+  /** The step's one Metrics output, such as an evaluate step's default {@code metrics}. */
+  public Output<Metrics> metrics() {
+    return metrics(only(Metrics.class));
+  }
+
+  /** The step's one Dataset output. */
+  public Output<Dataset> dataset() {
+    return dataset(only(Dataset.class));
+  }
+
+  private String only(Class<?> type) {
+    List<String> names = outputs.entrySet().stream().filter(e -> e.getValue() == type).map(Map.Entry::getKey)
+        .toList();
+    if (names.size() != 1) {
+      throw new IllegalArgumentException("step '" + name + "' has " + (names.isEmpty() ? "no" : names.size()) + " "
+          + type.getSimpleName() + " outputs" + (names.isEmpty() ? "" : " (" + String.join(", ", names)
+          + "): name the one you mean"));
+    }
+    return names.get(0);
   }
 
   /** A handle on a JSON value output (String, Long, Double, Boolean, List, Map...). */

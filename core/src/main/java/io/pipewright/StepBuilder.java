@@ -37,6 +37,7 @@ public final class StepBuilder {
   private final Map<String, Class<?>> outputs = new LinkedHashMap<>();
   private final Set<String> parameters = new LinkedHashSet<>();
   private final Set<String> after = new LinkedHashSet<>();
+  private final List<Condition> conditions = new ArrayList<>();
   private final List<String> problems = new ArrayList<>();
   private String target = "local";
   private Resources resources = Resources.DEFAULT;
@@ -49,6 +50,8 @@ public final class StepBuilder {
   private String version;
   private Boolean allowReuse;
   private Duration maxReuseAge;
+  private String defaultOutput;
+  private Class<?> defaultOutputType;
 
   StepBuilder(Pipeline pipeline, String name, StepKind kind) {
     this.pipeline = pipeline;
@@ -103,6 +106,16 @@ public final class StepBuilder {
   /** Runs after the named steps without consuming their outputs (an ordering-only edge). */
   public StepBuilder after(String... stepNames) {
     after.addAll(Arrays.asList(stepNames));
+    return this;
+  }
+
+  /**
+   * Runs the step only when the condition holds once its upstreams are done; otherwise it and its dependents are
+   * SKIPPED with the reason, and the run still succeeds. The condition's source step becomes an upstream. Several
+   * conditions must all hold.
+   */
+  public StepBuilder when(Condition condition) {
+    conditions.add(Objects.requireNonNull(condition, "condition"));
     return this;
   }
 
@@ -194,13 +207,22 @@ public final class StepBuilder {
     return name;
   }
 
+  /** The output the step has when it declares none, as a train step has its model. */
+  StepBuilder defaultOutput(String outputName, Class<?> type) {
+    this.defaultOutput = outputName;
+    this.defaultOutputType = type;
+    return this;
+  }
+
   Step build() {
     List<String> all = new ArrayList<>(problems);
     if (body == null && bodyType == null) {
       all.add("step '" + name + "' has no body: end its declaration with runs(...)");
     }
     boolean reuse = allowReuse != null ? allowReuse : kind != StepKind.DEPLOY;
-    return new Step(name, kind, inputs, outputs, parameters, after, target, resources, timeout, retry, bodyType,
-        body, bodyInstance, declaringClass, version, reuse, maxReuseAge, all);
+    Map<String, Class<?>> declaredOutputs = outputs.isEmpty() && defaultOutput != null
+        ? Map.of(defaultOutput, defaultOutputType) : outputs;
+    return new Step(name, kind, inputs, declaredOutputs, parameters, after, conditions, target, resources, timeout,
+        retry, bodyType, body, bodyInstance, declaringClass, version, reuse, maxReuseAge, all);
   }
 }

@@ -20,6 +20,9 @@ public interface StepContext {
   /** 1 for the first attempt, 2 for the first retry, and so on. */
   int attempt();
 
+  /** What this execution's reuse was decided on: its code, parameters, inputs and environment, by component. */
+  Fingerprint fingerprint();
+
   // ---- inputs
 
   /** Where an input lies: the folder of a Dataset or Model, or the file or folder given as an external path. */
@@ -59,6 +62,20 @@ public interface StepContext {
 
   /** Metadata of a Model output (framework, feature names, ...): small, JSON-friendly values. */
   void modelMetadata(String name, Map<String, ?> metadata);
+
+  // ---- working space
+
+  /** A private scratch folder of this attempt, created on first call and deleted when the run ends. */
+  Path tempDir();
+
+  /**
+   * For a body that is a {@link SourceFolder}: a copy of its source folder taken for this attempt (on first call),
+   * with exactly the content the fingerprint was computed over. Fails when the folder changed since.
+   */
+  Path sourceSnapshot();
+
+  /** Pieces of work inside this step that are stored and reused on their own; see {@link WorkUnits}. */
+  WorkUnits units();
 
   // ---- reporting
 

@@ -358,7 +358,7 @@ class ExplainTest {
         "library: gson-2.10.jar removed",
         "library: guava-33.jar added",
         "library: tribuo-core-4.3.1.jar -> tribuo-core-4.3.2.jar",
-        "state: changed",
+        "state: {\"a\":1} -> {\"a\":2}",
         "environment target: local -> process");
   }
 

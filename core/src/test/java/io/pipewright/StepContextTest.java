@@ -125,7 +125,7 @@ class StepContextTest {
       Files.writeString(ctx.outputDir("model").resolve("weights.bin"), "w1w2");
       ctx.modelMetadata("model", Map.of("framework", "tribuo", "features", List.of("x", "y")));
     });
-    p.evaluate("eval").input("model", train.model("model")).runs(ctx -> {
+    p.step("eval").input("model", train.model("model")).runs(ctx -> {
       Model model = ctx.model("model");
       seen.put("model", model);
       seen.put("weights", Files.readString(model.file("weights.bin")));
@@ -317,7 +317,7 @@ class StepContextTest {
     Map<String, Object> seen = new ConcurrentHashMap<>();
     Pipeline p = Pipeline.named("p").parameter("epochs", 20).parameter("lr", 0.1).parameter("name", "base")
         .parameter("shuffle", false).parameter("seed", ParameterType.INTEGER);
-    p.train("train").uses("epochs", "lr", "name", "shuffle", "seed").runs(ctx -> {
+    p.step("train").uses("epochs", "lr", "name", "shuffle", "seed").runs(ctx -> {
       seen.put("epochs", ctx.intParam("epochs"));
       seen.put("epochsAsDouble", ctx.doubleParam("epochs"));
       seen.put("lr", ctx.doubleParam("lr"));

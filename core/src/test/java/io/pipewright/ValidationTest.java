@@ -296,7 +296,7 @@ class ValidationTest {
     Pipeline p = Pipeline.named("p");
     p.train("fit").on("small").resources(r -> r.cpus(4).memory("2g")).runs(NOTHING);
     p.train("big").on("small").resources(r -> r.memory("1536m")).runs(NOTHING);
-    p.train("fits").on("small").resources(r -> r.cpus(2).memory("1g")).runs(NOTHING);
+    p.step("fits").on("small").resources(r -> r.cpus(2).memory("1g")).runs(NOTHING);
 
     try (Workspace ws = Workspace.builder(tmp.resolve("ws"))
         .target("small", new FixedCapacityTarget(new Capacity(2, 1L << 30, 0, 1))).open()) {
@@ -309,7 +309,7 @@ class ValidationTest {
   @Test
   void aStepWithinItsTargetsCapacityRunsOnThatTarget() {
     Pipeline p = Pipeline.named("p");
-    p.train("fits").on("small").resources(r -> r.cpus(2).memory("1g"))
+    p.step("fits").on("small").resources(r -> r.cpus(2).memory("1g"))
         .runs(ctx -> ctx.log().info("on {}", Thread.currentThread().getName()));
 
     try (Workspace ws = Workspace.builder(tmp.resolve("ws"))

@@ -4,6 +4,7 @@ import io.pipewright.Pipeline;
 import io.pipewright.RetryPolicy;
 import io.pipewright.Step;
 import io.pipewright.StepException;
+import io.pipewright.StepKind;
 import io.pipewright.spi.PipelineProvider;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,7 +34,7 @@ public final class TestPipelines {
         ctx.write("n", times);
         ctx.metric("times", times);
       });
-      p.train("score").input("n", count.value("n", Long.class)).uses("scale").runs(ctx -> {
+      p.step("score", StepKind.TRAIN).input("n", count.value("n", Long.class)).uses("scale").runs(ctx -> {
         double score = ctx.value("n", Long.class) * ctx.doubleParam("scale");
         ctx.log().info("scored {}", score);
         ctx.metric("score", score);
@@ -62,7 +63,7 @@ public final class TestPipelines {
           .runs(ctx -> {
             throw StepException.nonRetryable("the data is bad");
           });
-      p.evaluate("after").input("model", boom.value("model", Long.class)).runs(ctx -> { });
+      p.step("after", StepKind.EVALUATE).input("model", boom.value("model", Long.class)).runs(ctx -> { });
       return p;
     }
   }

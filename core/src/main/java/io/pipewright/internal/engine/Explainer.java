@@ -168,7 +168,14 @@ public final class Explainer {
     String sa = a.get("code:state");
     String sb = b.get("code:state");
     if (!Objects.equals(sa, sb)) {
-      lines.add("state: " + (sa == null ? "added" : sb == null ? "removed" : "changed"));
+      boolean shown = sa != null && sb != null && !sa.startsWith("sha256:") && !sb.startsWith("sha256:");
+      lines.add("state: " + (sa == null ? "added" : sb == null ? "removed" : shown ? sa + " -> " + sb : "changed"));
+    }
+    String fa = a.get("code:source");
+    String fb = b.get("code:source");
+    if (!Objects.equals(fa, fb)) {
+      lines.add("source folder: " + (fa == null ? "added" : fb == null ? "removed"
+          : contentChange(objects, fa, fb)));
     }
     for (String name : names(a, b, "param:")) {
       String pa = a.get("param:" + name);

@@ -1,6 +1,11 @@
 package io.pipewright.internal.engine;
 
+import io.pipewright.Condition;
 import io.pipewright.Fingerprint;
+import io.pipewright.Metrics;
+import io.pipewright.Output;
+import io.pipewright.SourceFolder;
+import io.pipewright.internal.util.Json;
 import io.pipewright.Run;
 import io.pipewright.RunEvent;
 import io.pipewright.RunHandle;
@@ -97,6 +102,8 @@ final class RunExecution implements RunHandle {
     Instant startedAt;
     Instant finishedAt;
     Map<String, Object> inputs; // StoredOutput or ExternalInput by input name, once ready
+    Boolean conditionsHeld; // set once they held, so that readying the step again after hashing skips them
+    ExternalInput source; // the hashed source folder of a SourceFolder body
     Fingerprint fingerprint;
     String notReusable;
     String reusedFrom;
@@ -159,17 +166,28 @@ final class RunExecution implements RunHandle {
 
   // ------------------------------------------------------------------ transitions (all under the lock)
 
-  /** A step whose upstreams all succeeded: fingerprint it, then reuse an earlier execution or run it. */
+  /**
+   * A step whose upstreams all succeeded: check its conditions, fingerprint it, then reuse an earlier execution or run
+   * it.
+   */
   private void ready(Node node) {
     if (cancelled) {
       finish(node, StepStatus.CANCELLED, "run cancelled before the step started");
       return;
     }
+    if (node.conditionsHeld == null && !conditionsHold(node)) {
+      return;
+    }
+    node.conditionsHeld = Boolean.TRUE;
     List<Path> unread = new ArrayList<>();
     for (StepInput input : node.step.inputs().values()) {
       if (input instanceof StepInput.External e && !externals.containsKey(e.path()) && !unread.contains(e.path())) {
         unread.add(e.path());
       }
+    }
+    Path source = sourceFolder(node.step);
+    if (source != null && !externals.containsKey(source) && !unread.contains(source)) {
+      unread.add(source);
     }
     if (!unread.isEmpty()) {
       // Hashing new data can take a while: not on the scheduler's lock, which every step of the run needs.
@@ -181,6 +199,40 @@ final class RunExecution implements RunHandle {
       return;
     }
     inputsReady(node);
+  }
+
+  /**
+   * Whether every condition of the step holds; when one does not, the step and its dependents are skipped with the
+   * reason, and when one cannot be checked (it names a metric the source lacks), the step fails.
+   */
+  private boolean conditionsHold(Node node) {
+    for (Condition condition : node.step.conditions()) {
+      Output<?> source = condition.source();
+      StoredOutput stored = byName.get(source.step()).outputs.get(source.name());
+      Optional<String> unmet;
+      try {
+        Object value = stored.type() == Metrics.class ? stored.asMetrics()
+            : Json.MAPPER.treeToValue(stored.value(), source.type());
+        unmet = condition.unmet(value, parameters);
+      } catch (IOException | RuntimeException e) {
+        fail(node, "step '" + node.step.name() + "': condition '" + condition + "' on " + source.step() + "."
+            + source.name() + " cannot be checked: " + (e instanceof IllegalArgumentException ? e.getMessage()
+            : describe(e)), e);
+        return false;
+      }
+      if (unmet.isPresent()) {
+        String reason = "condition not met: " + unmet.get();
+        finish(node, StepStatus.SKIPPED, reason);
+        skipDownstream(node, "upstream step '" + node.step.name() + "' was skipped (" + reason + ")");
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Path sourceFolder(Step step) {
+    return step.bodyInstance().filter(SourceFolder.class::isInstance)
+        .map(body -> ((SourceFolder) body).sourceFolder()).orElse(null);
   }
 
   private synchronized void externalsRead(Node node, Map<Path, ExternalInput> read, Throwable failure) {
@@ -268,8 +320,10 @@ final class RunExecution implements RunHandle {
     Map<String, String> hashes = new TreeMap<>();
     node.inputs.forEach((name, input) -> hashes.put(name, input instanceof StoredOutput stored
         ? stored.contentHash() : ((ExternalInput) input).contentHash()));
+    Path source = sourceFolder(node.step);
+    node.source = source == null ? null : externals.get(source);
     StepFingerprinter.Result result = engine.fingerprinter().fingerprint(pipeline, node.step, node.target.type(),
-        parameters, hashes);
+        parameters, hashes, node.source == null ? null : node.source.contentHash());
     node.fingerprint = result.fingerprint();
     node.notReusable = result.notReusable();
     emit(new RunEvent.StepFingerprinted(id, engine.now(), node.step.name(), node.fingerprint, node.notReusable));
@@ -723,8 +777,9 @@ final class RunExecution implements RunHandle {
       MDC.put(MDC_RUN, id);
       MDC.put(MDC_STEP, node.step.name());
       try {
-        StepContextImpl ctx = new StepContextImpl(id, node.step, number, parameters, inputs,
-            () -> engine.outputs().staging(id, node.step.name(), number), engine.outputs(), this);
+        StepContextImpl ctx = new StepContextImpl(id, node.step, number, node.fingerprint, parameters, inputs,
+            node.source, () -> engine.outputs().staging(id, node.step.name(), number), engine.outputs(), this,
+            new StoredUnits(engine, id, node.step.name()));
         StepBody body = node.step.newBody();
         body.run(ctx);
         if (abort != null) {

@@ -3,17 +3,21 @@ package io.pipewright.internal.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pipewright.DataFile;
 import io.pipewright.Dataset;
+import io.pipewright.Fingerprint;
 import io.pipewright.Metrics;
 import io.pipewright.Model;
 import io.pipewright.Step;
 import io.pipewright.StepContext;
+import io.pipewright.SourceFolder;
 import io.pipewright.StepException;
+import io.pipewright.WorkUnits;
 import io.pipewright.internal.util.FileTrees;
 import io.pipewright.internal.util.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,21 +42,31 @@ final class StepContextImpl implements StepContext {
   private final String runId;
   private final Step step;
   private final int attempt;
+  private final Fingerprint fingerprint;
   private final Map<String, Object> parameters;
   private final Map<String, Object> inputs; // StoredOutput, or ExternalInput
   private final Supplier<Path> staging;
   private final OutputStore outputs;
   private final Reporter reporter;
+  private final ExternalInput source;
+  private final WorkUnits units;
+  private Path tempDir;
+  private Path sourceSnapshot;
   private final Map<String, Path> outputDirs = new HashMap<>();
   private final Map<String, JsonNode> values = new HashMap<>();
   private final Map<String, Map<String, Object>> modelMetadata = new HashMap<>();
   private Logger logger;
 
-  StepContextImpl(String runId, Step step, int attempt, Map<String, Object> parameters, Map<String, Object> inputs,
-      Supplier<Path> staging, OutputStore outputs, Reporter reporter) {
+  /** @param source the hashed source folder of a {@link SourceFolder} body, or null */
+  StepContextImpl(String runId, Step step, int attempt, Fingerprint fingerprint, Map<String, Object> parameters,
+      Map<String, Object> inputs, ExternalInput source, Supplier<Path> staging, OutputStore outputs, Reporter reporter,
+      WorkUnits units) {
     this.runId = runId;
     this.step = step;
     this.attempt = attempt;
+    this.fingerprint = fingerprint;
+    this.source = source;
+    this.units = units;
     this.parameters = parameters;
     this.inputs = inputs;
     this.staging = staging;
@@ -73,6 +87,11 @@ final class StepContextImpl implements StepContext {
   @Override
   public int attempt() {
     return attempt;
+  }
+
+  @Override
+  public Fingerprint fingerprint() {
+    return fingerprint;
   }
 
   // ------------------------------------------------------------------ inputs
@@ -304,6 +323,58 @@ final class StepContextImpl implements StepContext {
     Map<String, Object> copy = Json.MAPPER.convertValue(metadata,
         Json.MAPPER.getTypeFactory().constructMapType(LinkedHashMap.class, String.class, Object.class));
     modelMetadata.put(name, copy);
+  }
+
+  // ------------------------------------------------------------------ working space
+
+  @Override
+  public Path tempDir() {
+    if (tempDir == null) {
+      tempDir = createFolder(".scratch", "scratch folder");
+    }
+    return tempDir;
+  }
+
+  @Override
+  public Path sourceSnapshot() {
+    if (source == null) {
+      throw misuse("has no source folder: only a body that implements SourceFolder has one");
+    }
+    if (sourceSnapshot != null) {
+      return sourceSnapshot;
+    }
+    Path snapshot = createFolder(".source", "source snapshot");
+    Path from = source.dataset().root();
+    try {
+      for (DataFile file : source.dataset().files()) {
+        Path to = snapshot.resolve(file.path());
+        Files.createDirectories(to.getParent());
+        Files.copy(from.resolve(file.path()), to, StandardCopyOption.COPY_ATTRIBUTES);
+      }
+    } catch (IOException e) {
+      throw StepException.nonRetryable("step '" + step.name() + "': source folder " + from + " changed while the"
+          + " step started (" + e.getMessage() + "): run it again");
+    }
+    List<DataFile> copied = outputs.manifest(snapshot);
+    if (!copied.equals(source.dataset().files())) {
+      throw StepException.nonRetryable("step '" + step.name() + "': source folder " + from + " changed after the"
+          + " step was fingerprinted: run it again");
+    }
+    sourceSnapshot = snapshot;
+    return snapshot;
+  }
+
+  @Override
+  public WorkUnits units() {
+    return units;
+  }
+
+  private Path createFolder(String name, String what) {
+    try {
+      return Files.createDirectories(staging.get().resolve(name));
+    } catch (IOException e) {
+      throw new UncheckedIOException("step '" + step.name() + "': cannot create its " + what, e);
+    }
   }
 
   // ------------------------------------------------------------------ reporting

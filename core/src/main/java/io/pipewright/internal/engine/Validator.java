@@ -1,6 +1,9 @@
 package io.pipewright.internal.engine;
 
+import io.pipewright.Condition;
+import io.pipewright.Output;
 import io.pipewright.Parameter;
+import io.pipewright.ParameterType;
 import io.pipewright.Pipeline;
 import io.pipewright.Problem;
 import io.pipewright.Resources;
@@ -55,6 +58,7 @@ public final class Validator {
       checkDeclaration(step, problems);
       checkInputs(step, byName, problems);
       checkParameters(pipeline, step, problems);
+      checkConditions(pipeline, step, byName, problems);
     }
     checkCycles(steps, byName, problems);
     checkTargets(steps, targets, problems);
@@ -119,6 +123,38 @@ public final class Validator {
         problems.add(new Problem(step.name(), "step '" + step.name() + "': uses parameter '" + used
             + "', which the pipeline does not declare (declared: " + declared(pipeline) + ")"));
       }
+    }
+  }
+
+  private static void checkConditions(Pipeline pipeline, Step step, Map<String, Step> byName,
+      List<Problem> problems) {
+    for (Condition condition : step.conditions()) {
+      String prefix = "step '" + step.name() + "': condition '" + condition + "' ";
+      Output<?> source = condition.source();
+      Step producer = byName.get(source.step());
+      Class<?> produced = producer == null ? null : producer.outputs().get(source.name());
+      if (producer == null) {
+        problems.add(new Problem(step.name(), prefix + "reads step '" + source.step() + "', which does not exist"
+            + suggestion(source.step(), byName.keySet())));
+      } else if (produced == null) {
+        problems.add(new Problem(step.name(), prefix + "reads output '" + source.name() + "' of step '"
+            + producer.name() + "', which it does not produce (produces: " + (producer.outputs().isEmpty()
+            ? "nothing" : String.join(", ", new TreeSet<>(producer.outputs().keySet()))) + ")"));
+      } else if (OutputTypes.isFiles(produced) || !OutputTypes.compatible(source.type(), produced)) {
+        problems.add(new Problem(step.name(), prefix + "expects " + source.type().getSimpleName() + " but output '"
+            + source.name() + "' of step '" + producer.name() + "' is " + produced.getSimpleName()
+            + (OutputTypes.isFiles(produced) ? ": a condition reads Metrics or a value" : "")));
+      }
+      condition.parameter().ifPresent(name -> {
+        Parameter parameter = pipeline.parameters().get(name);
+        if (parameter == null) {
+          problems.add(new Problem(step.name(), prefix + "compares with parameter '" + name + "', which the pipeline"
+              + " does not declare (declared: " + declared(pipeline) + ")"));
+        } else if (parameter.type() != ParameterType.INTEGER && parameter.type() != ParameterType.DOUBLE) {
+          problems.add(new Problem(step.name(), prefix + "compares with parameter '" + name + "', which is a "
+              + parameter.type().label() + ", not a number"));
+        }
+      });
     }
   }
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -22,7 +23,8 @@ import java.util.function.Function;
  *   <li>{@code code:*}: the body's code (its class, the application classes it reaches, the library jars), given by
  *       the code function; {@code code:lambda}, for a lambda body, its pipeline and step, since nothing else tells
  *       two lambdas of one class apart; {@code code:version}, a version the step declares; {@code code:state}, the
- *       canonical fields of a body given as an instance or a capturing lambda;
+ *       canonical fields of a body given as an instance or a capturing lambda (with the code of the classes and
+ *       lambdas its fields hold); {@code code:source}, the content of a script body's source folder;
  *   <li>{@code param:NAME}: the canonical JSON of each parameter the step uses, and only those;
  *   <li>{@code input:NAME}: the content hash of each input (never its producer's fingerprint);
  *   <li>{@code env:target}: the type of compute target it runs on.
@@ -53,37 +55,56 @@ public final class StepFingerprinter {
    */
   public Result fingerprint(String pipeline, Step step, String targetType, Map<String, Object> parameters,
       Map<String, String> inputs) {
+    return fingerprint(pipeline, step, targetType, parameters, inputs, null);
+  }
+
+  /**
+   * @param sourceHash the content hash of the body's {@link io.pipewright.SourceFolder source folder}, or null when
+   *     it has none
+   */
+  public Result fingerprint(String pipeline, Step step, String targetType, Map<String, Object> parameters,
+      Map<String, String> inputs, String sourceHash) {
     List<Component> components = new ArrayList<>();
     String notReusable = null;
-    try {
-      Map<String, Component> code = new TreeMap<>();
-      this.code.apply(step.bodyType()).forEach(c -> code.put(c.name(), c));
-      if (isLambda(step.bodyType())) {
-        // A lambda's code is a method of its capturing class, and nothing says which one: the step it runs for, and
-        // the code that chose it, stand in for it.
-        components.add(new Component("code:lambda", pipeline + "/" + step.name()));
-        step.declaringClass().ifPresent(c -> this.code.apply(c).forEach(d -> code.putIfAbsent(d.name(), d)));
-      }
-      components.addAll(code.values());
-    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
-      components.add(new Component("code:unreadable", step.bodyType().getName()));
-      if (step.version().isEmpty()) {
-        notReusable = "its code cannot be read (" + e.getMessage() + ") -- give the step a version(...) to vouch"
-            + " for it";
-      }
-    }
-    step.version().ifPresent(v -> components.add(new Component("code:version", v)));
+    Map<String, Component> code = new TreeMap<>();
     Optional<StepBody> instance = step.bodyInstance();
+    List<Class<?>> fieldCode = new ArrayList<>();
     if (instance.isPresent()) {
       try {
-        state(instance.get()).ifPresent(s -> components.add(new Component("code:state", bounded(s))));
+        state(instance.get(), fieldCode::add).ifPresent(s -> components.add(new Component("code:state", bounded(s))));
       } catch (Canonical.NotCanonicalException e) {
-        if (step.version().isEmpty() && notReusable == null) {
+        if (step.version().isEmpty()) {
           notReusable = "its body's " + e.getMessage() + " -- give the step a version(...) to vouch for it, or"
               + " pass the body as a class";
         }
       }
     }
+    try {
+      this.code.apply(step.bodyType()).forEach(c -> code.put(c.name(), c));
+      boolean lambda = isLambda(step.bodyType()) || fieldCode.stream().anyMatch(StepFingerprinter::isLambda);
+      if (lambda) {
+        // A lambda's code is a method of its capturing class, and nothing says which one: the step it runs for, and
+        // the code that chose it, stand in for it.
+        components.add(new Component("code:lambda", pipeline + "/" + step.name()));
+      }
+      if (isLambda(step.bodyType())) {
+        step.declaringClass().ifPresent(c -> this.code.apply(c).forEach(d -> code.putIfAbsent(d.name(), d)));
+      }
+      for (Class<?> type : fieldCode) {
+        this.code.apply(isLambda(type) ? type.getNestHost() : type).forEach(d -> code.putIfAbsent(d.name(), d));
+      }
+      components.addAll(code.values());
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      components.add(new Component("code:unreadable", step.bodyType().getName()));
+      if (step.version().isEmpty() && notReusable == null) {
+        notReusable = "its code cannot be read (" + e.getMessage() + ") -- give the step a version(...) to vouch"
+            + " for it";
+      }
+    }
+    if (sourceHash != null) {
+      components.add(new Component("code:source", sourceHash));
+    }
+    step.version().ifPresent(v -> components.add(new Component("code:version", v)));
     for (String name : step.parameters()) {
       try {
         components.add(new Component("param:" + name, bounded(Canonical.json(parameters.get(name)))));
@@ -96,35 +117,51 @@ public final class StepFingerprinter {
     return new Result(Fingerprints.of(components), notReusable);
   }
 
-  /** The canonical fields of a body instance (a capturing lambda's captured values), if it has any. */
-  static Optional<String> state(Object body) throws Canonical.NotCanonicalException {
+  /**
+   * The canonical fields of a body instance (a capturing lambda's captured values), if it has any. Transient fields
+   * are left out: a body marks so what the fingerprint covers otherwise (a source folder, by its content). A field
+   * holding a class, or a lambda, stands for code: its name (the lambda's captured values) is in the state, and the
+   * class (the lambda's class) goes to {@code code} so that its code is part of the fingerprint.
+   */
+  static Optional<String> state(Object body, Consumer<Class<?>> code) throws Canonical.NotCanonicalException {
+    TreeMap<String, Object> fields = fields(body, code, 0);
+    return fields.isEmpty() ? Optional.empty() : Optional.of(Canonical.json(fields));
+  }
+
+  private static TreeMap<String, Object> fields(Object body, Consumer<Class<?>> code, int depth)
+      throws Canonical.NotCanonicalException {
     TreeMap<String, Object> fields = new TreeMap<>();
     for (Class<?> type = body.getClass(); type != null && type != Object.class; type = type.getSuperclass()) {
       for (Field field : type.getDeclaredFields()) {
-        if (Modifier.isStatic(field.getModifiers())) {
+        if (Modifier.isStatic(field.getModifiers()) || Modifier.isTransient(field.getModifiers())) {
           continue;
         }
+        String name = type == body.getClass() ? field.getName() : type.getName() + "." + field.getName();
+        Object value;
         try {
           field.setAccessible(true);
-          fields.put(type == body.getClass() ? field.getName() : type.getName() + "." + field.getName(),
-              field.get(body));
+          value = field.get(body);
         } catch (ReflectiveOperationException | RuntimeException e) {
           throw new Canonical.NotCanonicalException("field '" + field.getName() + "' cannot be read (" + e + ")");
         }
+        if (value instanceof Class<?> c) {
+          code.accept(c);
+          value = "class " + c.getName();
+        } else if (value != null && isLambda(value.getClass()) && depth < 8) {
+          code.accept(value.getClass());
+          value = Map.of("lambda", value.getClass().getNestHost().getName(), "captured",
+              fields(value, code, depth + 1));
+        }
+        try {
+          Canonical.json(value);
+        } catch (Canonical.NotCanonicalException notCanonical) {
+          throw new Canonical.NotCanonicalException("field '" + name + "' " + notCanonical.getMessage()
+              .replaceFirst("^value ", ""));
+        }
+        fields.put(name, value);
       }
     }
-    if (fields.isEmpty()) {
-      return Optional.empty();
-    }
-    for (Map.Entry<String, Object> e : fields.entrySet()) {
-      try {
-        Canonical.json(e.getValue());
-      } catch (Canonical.NotCanonicalException notCanonical) {
-        throw new Canonical.NotCanonicalException("field '" + e.getKey() + "' " + notCanonical.getMessage()
-            .replaceFirst("^value ", ""));
-      }
-    }
-    return Optional.of(Canonical.json(fields));
+    return fields;
   }
 
   /**
