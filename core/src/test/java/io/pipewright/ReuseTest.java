@@ -222,6 +222,40 @@ class ReuseTest {
   }
 
   @Test
+  void anOutputCheckedBeforeIsCheckedAgainOnceAnythingUnderItChanges() throws Exception {
+    try (Workspace ws = open()) {
+      Run first = ws.submit(pipeline(Train.class)).await();
+      Path rows = Path.of(first.step("prep").outputs().get("rows"));
+      agedBack(ws.dir().resolve("data")); // settled: checked once, then known intact while nothing changes
+      Run checked = ws.submit(pipeline(Train.class)).await();
+      Run known = ws.submit(pipeline(Train.class)).await();
+      Files.writeString(rows.resolve("extra.csv"), "9\n");
+      Run extraFile = ws.submit(pipeline(Train.class)).await();
+      agedBack(ws.dir().resolve("data"));
+      ws.submit(pipeline(Train.class)).await();
+      Files.writeString(rows.resolve("rows.csv"), "0\n1\n9\n"); // same size
+      Run sameSize = ws.submit(pipeline(Train.class)).await();
+
+      assertThat(checked.step("prep").status()).isEqualTo(StepStatus.REUSED);
+      assertThat(known.step("prep").status()).isEqualTo(StepStatus.REUSED);
+      assertThat(extraFile.step("prep").status()).isEqualTo(StepStatus.SUCCEEDED);
+      assertThat(sameSize.step("prep").status()).isEqualTo(StepStatus.SUCCEEDED);
+      assertThat(rows.resolve("rows.csv")).hasContent("0\n1\n2\n");
+    }
+  }
+
+  /** Dates every file and folder under {@code root} an hour back. */
+  private static void agedBack(Path root) throws Exception {
+    java.nio.file.attribute.FileTime hourAgo = java.nio.file.attribute.FileTime.from(
+        java.time.Instant.now().minus(Duration.ofHours(1)));
+    try (Stream<Path> all = Files.walk(root)) {
+      for (Path path : all.toList()) {
+        Files.setLastModifiedTime(path, hourAgo);
+      }
+    }
+  }
+
+  @Test
   void anExecutionOlderThanTheStepsMaxReuseAgeIsNotReused() {
     MutableClock clock = new MutableClock();
     Pipeline p = Pipeline.named("p").parameter("n", 1);

@@ -3,6 +3,8 @@ package io.pipewright.internal.engine;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.pipewright.DataFile;
 import io.pipewright.Dataset;
 import io.pipewright.internal.fingerprint.Fingerprints;
@@ -12,13 +14,20 @@ import io.pipewright.internal.util.Json;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The local datastore's layout for step outputs: content-addressed, so that equal outputs are stored once and a
@@ -36,10 +45,15 @@ import java.util.Optional;
 public final class OutputStore {
   private static final TypeReference<List<DataFile>> FILES = new TypeReference<>() {};
   private static final TypeReference<Map<String, Object>> METADATA = new TypeReference<>() {};
+  private static final int MAX_VERIFIED = 100_000;
+  /** Files modified more recently than this are checked in full again: a change within the clock's step could hide. */
+  private static final Duration SETTLED = Duration.ofSeconds(2);
 
   private final Path objects;
   private final Path tmp;
   private final FileHasher hasher;
+  private final Cache<String, Verified> verified = Caffeine.newBuilder().maximumSize(MAX_VERIFIED)
+      .executor(Runnable::run).build();
 
   /** @param hasher hashes files, remembering what it hashed: outputs are checked against it before reuse */
   public OutputStore(Path data, Path tmp, FileHasher hasher) {
@@ -149,6 +163,78 @@ public final class OutputStore {
    * absent, so the step runs again.
    */
   public Optional<StoredOutput> load(String contentHash) {
+    Verified known = verified.getIfPresent(contentHash);
+    if (known != null && known.stamps().equals(stamps(known.output()))) {
+      return Optional.of(known.output()); // nothing under it changed since it was checked
+    }
+    List<Stamp> before = null;
+    Optional<StoredOutput> loaded = Optional.empty();
+    try {
+      before = stamps(manifestOf(contentHash), folder(contentHash));
+      loaded = verify(contentHash);
+    } catch (IOException | RuntimeException e) {
+      // not there, or changing: checked in full next time
+    }
+    if (loaded.isPresent() && before != null && settled(before) && before.equals(stamps(loaded.get()))) {
+      verified.put(contentHash, new Verified(loaded.get(), before));
+    } else {
+      verified.invalidate(contentHash);
+    }
+    return loaded;
+  }
+
+  /**
+   * An output found intact, and what its files and folders looked like then: while they look the same (size,
+   * modification time, inode), it is still intact, as the hash memo assumes for any file.
+   */
+  private record Verified(StoredOutput output, List<Stamp> stamps) {}
+
+  private record Stamp(Path path, long size, long modifiedNanos, Object fileKey) {}
+
+  private List<Stamp> stamps(StoredOutput output) {
+    try {
+      return stamps(output.manifest(), output.dir());
+    } catch (IOException | RuntimeException e) {
+      return List.of(); // gone: equals no stamps of an output that was there
+    }
+  }
+
+  /** The manifest, and every folder and file under {@code dir} (if not null), in walk order. */
+  private static List<Stamp> stamps(Path manifest, Path dir) throws IOException {
+    List<Stamp> stamps = new ArrayList<>();
+    stamps.add(stamp(manifest, Files.readAttributes(manifest, BasicFileAttributes.class,
+        LinkOption.NOFOLLOW_LINKS)));
+    if (dir != null && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attributes) {
+          stamps.add(stamp(d, attributes));
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+          stamps.add(stamp(file, attributes));
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    }
+    return stamps;
+  }
+
+  private static Stamp stamp(Path path, BasicFileAttributes attributes) {
+    return new Stamp(path, attributes.size(), TimeUnit.NANOSECONDS.convert(attributes.lastModifiedTime()
+        .toInstant().getEpochSecond(), TimeUnit.SECONDS) + attributes.lastModifiedTime().toInstant().getNano(),
+        attributes.fileKey());
+  }
+
+  /** Whether nothing was modified so recently that a later change could keep its modification time. */
+  private boolean settled(List<Stamp> stamps) {
+    long limit = System.currentTimeMillis() * 1_000_000L - SETTLED.toNanos();
+    return stamps.stream().allMatch(s -> s.modifiedNanos() < limit);
+  }
+
+  private Optional<StoredOutput> verify(String contentHash) {
     Path manifest = manifestOf(contentHash);
     try {
       JsonNode content = Json.MAPPER.readTree(Files.readString(manifest));
@@ -247,6 +333,7 @@ public final class OutputStore {
    * with one in this process. Missing parts are fine.
    */
   public synchronized void delete(String contentHash) throws IOException {
+    verified.invalidate(contentHash);
     Path manifest = manifestOf(contentHash);
     Files.deleteIfExists(manifest);
     Files.deleteIfExists(manifest.resolveSibling(manifest.getFileName() + ".partial"));
