@@ -12,7 +12,7 @@ public final class DigitsProvider implements PipelineProvider {
 
   @Override
   public String description() {
-    return "handwritten digits: stratified split, k-nearest-neighbours, evaluation, release";
+    return "handwritten digits: stratified split, logistic regression (Tribuo), evaluation, release";
   }
 
   @Override

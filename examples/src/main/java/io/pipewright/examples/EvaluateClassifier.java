@@ -6,88 +6,81 @@ import io.pipewright.StepContext;
 import io.pipewright.StepException;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.TreeMap;
+import org.tribuo.Model;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.evaluation.ConfusionMatrix;
+import org.tribuo.classification.evaluation.LabelEvaluation;
+import org.tribuo.classification.evaluation.LabelEvaluator;
 
 /**
- * The {@code evaluate} step of {@link Digits}: predicts each {@code test} row with the {@code model} and reports
- * accuracy, per-label precision and recall, and their macro averages as the {@code metrics} output; the
- * {@code confusion} output holds the confusion matrix, {@code {"labels": [...], "counts": [[...], ...]}}, a row per
- * true label and a column per predicted one.
+ * The {@code evaluate} step of {@link Digits}: predicts each {@code test} row with the {@code model} (a Tribuo
+ * classifier, as {@link TribuoModelFile} stores it) and reports, as the {@code metrics} output, {@code accuracy},
+ * {@code precision.L} and {@code recall.L} of each label {@code L}, and the macro averages {@code precision_macro},
+ * {@code recall_macro} and {@code f1_macro} (the mean over labels, each label counting the same). The {@code confusion}
+ * output holds the confusion matrix, {@code {"labels": [...], "counts": [[...], ...]}}, a row per true label and a
+ * column per predicted one; the step's log shows it as a table.
  *
- * <p>A label never predicted has precision 0, as scikit-learn reports it by default.
+ * <p>Tribuo computes the figures; a label never predicted has precision 0, as scikit-learn reports it by default.
  */
 final class EvaluateClassifier implements StepBody {
   @Override
   public void run(StepContext ctx) throws IOException {
-    KnnClassifier model = KnnClassifier.load(ctx.model("model"));
+    TribuoLogging.redirect();
+    Model<Label> model = TribuoModelFile.read(ctx.model("model").file(TribuoModelFile.NAME));
     LabelledRows test = LabelledRows.read(ctx.dataset("test").singleFile());
-    if (test.width() != model.width()) {
-      throw StepException.nonRetryable("test rows have " + test.width() + " features, the model expects "
-          + model.width());
+    int width = model.getFeatureIDMap().size();
+    if (test.width() != width) {
+      throw StepException.nonRetryable("test rows have " + test.width() + " features, the model expects " + width);
     }
 
-    String[] predicted = new String[test.size()];
-    TreeSet<String> labelSet = new TreeSet<>(test.classes());
-    for (int i = 0; i < test.size(); i++) {
-      predicted[i] = model.predict(test.features()[i]);
-      labelSet.add(predicted[i]);
-    }
-    List<String> labels = List.copyOf(labelSet);
-    long[][] counts = new long[labels.size()][labels.size()];
-    int correct = 0;
-    for (int i = 0; i < test.size(); i++) {
-      counts[labels.indexOf(test.labels()[i])][labels.indexOf(predicted[i])]++;
-      correct += test.labels()[i].equals(predicted[i]) ? 1 : 0;
-    }
+    LabelEvaluation evaluation = new LabelEvaluator().evaluate(model, test.toTribuo("digits test rows"));
 
-    double accuracy = correct / (double) test.size();
+    // Labels in their natural order: the domain of the confusion matrix is the model's.
+    ConfusionMatrix<Label> confusion = evaluation.getConfusionMatrix();
+    Map<String, Label> byName = new TreeMap<>();
+    confusion.getDomain().getDomain().forEach(label -> byName.put(label.getLabel(), label));
+    List<String> labels = List.copyOf(byName.keySet());
+
     Map<String, Double> metrics = new LinkedHashMap<>();
-    metrics.put("accuracy", accuracy);
-    double precisionSum = 0;
-    double recallSum = 0;
-    double f1Sum = 0;
-    for (int c = 0; c < labels.size(); c++) {
-      long truePositives = counts[c][c];
-      long actual = 0;
-      long predictedAs = 0;
-      for (int o = 0; o < labels.size(); o++) {
-        actual += counts[c][o];
-        predictedAs += counts[o][c];
-      }
-      double precision = predictedAs == 0 ? 0 : truePositives / (double) predictedAs;
-      double recall = actual == 0 ? 0 : truePositives / (double) actual;
-      metrics.put("precision_" + labels.get(c), precision);
-      metrics.put("recall_" + labels.get(c), recall);
-      precisionSum += precision;
-      recallSum += recall;
-      f1Sum += precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
-    }
-    metrics.put("precision_macro", precisionSum / labels.size());
-    metrics.put("recall_macro", recallSum / labels.size());
-    metrics.put("f1_macro", f1Sum / labels.size());
+    metrics.put("accuracy", evaluation.accuracy());
+    byName.forEach((name, label) -> {
+      metrics.put("precision." + name, evaluation.precision(label));
+      metrics.put("recall." + name, evaluation.recall(label));
+    });
+    metrics.put("precision_macro", evaluation.macroAveragedPrecision());
+    metrics.put("recall_macro", evaluation.macroAveragedRecall());
+    metrics.put("f1_macro", evaluation.macroAveragedF1());
     ctx.write("metrics", Metrics.of(metrics));
 
-    List<List<Long>> matrix = new ArrayList<>();
-    for (long[] row : counts) {
-      matrix.add(Arrays.stream(row).boxed().toList());
+    List<List<Long>> counts = new ArrayList<>();
+    for (Label truth : byName.values()) {
+      List<Long> row = new ArrayList<>();
+      for (Label predicted : byName.values()) {
+        row.add(Math.round(confusion.confusion(predicted, truth)));
+      }
+      counts.add(row);
     }
-    Map<String, Object> confusion = new LinkedHashMap<>();
-    confusion.put("labels", labels);
-    confusion.put("counts", matrix);
-    ctx.write("confusion", confusion);
+    Map<String, Object> matrix = new LinkedHashMap<>();
+    matrix.put("labels", labels);
+    matrix.put("counts", counts);
+    ctx.write("confusion", matrix);
 
-    ctx.log().info("accuracy {} ({} of {} test rows), macro F1 {}, with {} (k={})", round(accuracy), correct,
-        test.size(), round(f1Sum / labels.size()), KnnClassifier.ALGORITHM, model.k());
+    long correct = 0;
+    for (int c = 0; c < labels.size(); c++) {
+      correct += counts.get(c).get(c);
+    }
+    ctx.log().info("accuracy {} ({} of {} test rows), macro F1 {}, with {}", round(evaluation.accuracy()), correct,
+        test.size(), round(evaluation.macroAveragedF1()), ctx.model("model").metadata().get("algorithm"));
     ctx.log().info("confusion matrix, a row per true label, a column per predicted one:");
     ctx.log().info("     {}", String.join(" ", labels.stream().map(l -> String.format("%4s", l)).toList()));
     for (int c = 0; c < labels.size(); c++) {
       ctx.log().info("{} {}", String.format("%4s", labels.get(c)),
-          String.join(" ", matrix.get(c).stream().map(n -> String.format("%4d", n)).toList()));
+          String.join(" ", counts.get(c).stream().map(n -> String.format("%4d", n)).toList()));
     }
   }
 

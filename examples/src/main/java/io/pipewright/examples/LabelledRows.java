@@ -6,10 +6,18 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import org.tribuo.MutableDataset;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.LabelFactory;
+import org.tribuo.impl.ArrayExample;
+import org.tribuo.provenance.SimpleDataSourceProvenance;
 
 /**
  * Rows of numeric features with a label in the last column, as the {@code prep} step writes them: a CSV without a
@@ -72,5 +80,34 @@ record LabelledRows(double[][] features, String[] labels) {
   /** The distinct labels, sorted. */
   SortedSet<String> classes() {
     return new TreeSet<>(List.of(labels));
+  }
+
+  /**
+   * The rows as a Tribuo dataset, one example a row, with features named {@code f00}, {@code f01}, ... (zero-padded,
+   * so that Tribuo's feature order, which is by name, is the column order).
+   *
+   * <p>Tribuo records where a dataset came from in its provenance, and so in a model trained on it. The
+   * {@code description} stands for the source (give it the content hash of the data, say), and the creation time is
+   * pinned to the epoch: a time of reading would make two trainings on the same rows differ.
+   */
+  MutableDataset<Label> toTribuo(String description) {
+    LabelFactory factory = new LabelFactory();
+    MutableDataset<Label> dataset = new MutableDataset<>(new SimpleDataSourceProvenance(description,
+        OffsetDateTime.ofInstant(Instant.EPOCH, ZoneOffset.UTC), factory), factory);
+    String[] names = featureNames(width());
+    for (int i = 0; i < labels.length; i++) {
+      dataset.add(new ArrayExample<>(new Label(labels[i]), names, features[i]));
+    }
+    return dataset;
+  }
+
+  /** The Tribuo feature names of {@code width} columns, as {@link #toTribuo} gives them. */
+  static String[] featureNames(int width) {
+    int digits = Integer.toString(Math.max(0, width - 1)).length();
+    String[] names = new String[width];
+    for (int i = 0; i < width; i++) {
+      names[i] = "f" + "0".repeat(digits - Integer.toString(i).length()) + i;
+    }
+    return names;
   }
 }

@@ -48,18 +48,31 @@ class DigitsCliTest {
     assertThat(step(run, "prep").path("outputs").fieldNames()).toIterable().containsExactlyInAnyOrder("train", "test");
     assertThat(step(run, "evaluate").path("metrics").path("accuracy").asDouble()).isGreaterThanOrEqualTo(0.90);
     assertThat(workspace.resolve("pipewright.db")).isRegularFile();
+
+    // The same run again in another JVM, reusing nothing, gives the same bytes and figures.
+    JsonNode again = succeeding("run", "digits", "--json", "--no-reuse", "--workspace", workspace.toString());
+
+    for (String name : List.of("prep", "train", "evaluate")) {
+      assertThat(step(again, name).path("status").asText()).as(name).isEqualTo("SUCCEEDED");
+      // Outputs are stored by content: equal bytes, equal paths.
+      assertThat(step(again, name).path("outputs")).as(name).isEqualTo(step(run, name).path("outputs"));
+      assertThat(step(again, name).path("metrics")).as(name).isEqualTo(step(run, name).path("metrics"));
+    }
   }
 
   @Test
   void passesParametersGivenOnTheCommandLine() throws Exception {
-    Path workspace = dir.resolve("ws");
+    JsonNode run = succeeding("run", "digits", "--json", "--workspace", dir.resolve("ws").toString(),
+        "--param", "epochs=5", "--param", "trainSeed=7");
 
-    JsonNode defaults = succeeding("run", "digits", "--json", "--workspace", workspace.toString());
-    JsonNode k15 = succeeding("run", "digits", "--json", "--workspace", workspace.toString(), "--param", "k=15");
-
-    assertThat(k15.path("runId").asText()).isNotEqualTo(defaults.path("runId").asText());
-    assertThat(step(k15, "evaluate").path("metrics").path("accuracy").asDouble()).isGreaterThanOrEqualTo(0.90)
-        .isNotEqualTo(step(defaults, "evaluate").path("metrics").path("accuracy").asDouble());
+    assertThat(run.path("parameters").path("epochs").asInt()).isEqualTo(5);
+    assertThat(run.path("parameters").path("trainSeed").asInt()).isEqualTo(7);
+    assertThat(step(run, "evaluate").path("metrics").path("accuracy").asDouble()).isGreaterThanOrEqualTo(0.90);
+    // The release repeats how its model was trained.
+    JsonNode release = JSON.readTree(Path.of(step(run, "deploy").path("outputs").path("release").asText()).toFile())
+        .path("value");
+    assertThat(release.path("epochs").asInt()).isEqualTo(5);
+    assertThat(release.path("trainSeed").asInt()).isEqualTo(7);
   }
 
   private record Result(int exitCode, String stdout, String stderr) {}

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 import static org.assertj.core.api.Assertions.tuple;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pipewright.DataFile;
+import io.pipewright.Dataset;
 import io.pipewright.Pipeline;
 import io.pipewright.Run;
 import io.pipewright.RunEvent;
@@ -16,23 +20,37 @@ import io.pipewright.Workspace;
 import io.pipewright.spi.PipelineProvider;
 import io.pipewright.testing.PipewrightExtension;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(PipewrightExtension.class)
 class DigitsTest {
   private static final List<String> DIGITS = IntStream.range(0, 10).mapToObj(Integer::toString).toList();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  Path dir;
 
   @Test
-  void runsEndToEndAndReleasesAnAccurateModel(Workspace ws) {
+  void runsEndToEndAndReleasesAnAccurateModel(Workspace ws) throws IOException {
     Run run = ws.submit(Digits.pipeline()).await();
 
     assertThat(run.status()).as(String.valueOf(run)).isEqualTo(RunStatus.SUCCEEDED);
@@ -44,11 +62,41 @@ class DigitsTest {
     Map<String, Double> metrics = run.step("evaluate").metrics();
     assertThat(metrics.get("accuracy")).isGreaterThanOrEqualTo(0.90);
     for (String digit : DIGITS) {
-      assertThat(metrics).containsKeys("precision_" + digit, "recall_" + digit);
-      assertThat(metrics.get("recall_" + digit)).as("recall of %s", digit).isBetween(0.8, 1.0);
+      assertThat(metrics).containsKeys("precision." + digit, "recall." + digit);
+      assertThat(metrics.get("recall." + digit)).as("recall of %s", digit).isBetween(0.8, 1.0);
+      assertThat(metrics.get("precision." + digit)).as("precision of %s", digit).isBetween(0.8, 1.0);
     }
     assertThat(metrics.get("f1_macro")).isGreaterThanOrEqualTo(0.90);
-    assertThat(run.step("deploy").outputs()).containsKey("release");
+    JsonNode release = json(run, "deploy", "release");
+    assertThat(release.path("model").asText()).matches("sha256:[0-9a-f]{64}");
+    assertThat(release.path("framework").asText()).isEqualTo("tribuo");
+    assertThat(release.path("algorithm").asText()).isEqualTo("logistic-regression");
+    assertThat(release.path("accuracy").asDouble()).isEqualTo(metrics.get("accuracy"));
+    assertThat(release.path("run").asText()).isEqualTo(run.id());
+  }
+
+  @Test
+  void writesTheConfusionMatrixOfTheTestRows(Workspace ws) throws IOException {
+    Run run = ws.submit(Digits.pipeline()).await();
+
+    JsonNode confusion = json(run, "evaluate", "confusion");
+    assertThat(confusion.path("labels")).extracting(JsonNode::asText).containsExactlyElementsOf(DIGITS);
+    long total = 0;
+    long diagonal = 0;
+    for (int truth = 0; truth < DIGITS.size(); truth++) {
+      JsonNode row = confusion.path("counts").path(truth);
+      assertThat(row).hasSize(DIGITS.size());
+      long ofDigit = 0;
+      for (int predicted = 0; predicted < DIGITS.size(); predicted++) {
+        ofDigit += row.path(predicted).asLong();
+      }
+      assertThat(row.path(truth).asLong() / (double) ofDigit).as("recall of %s", truth)
+          .isCloseTo(run.step("evaluate").metrics().get("recall." + truth), offset(1e-12));
+      total += ofDigit;
+      diagonal += row.path(truth).asLong();
+    }
+    assertThat(total).isEqualTo(359);
+    assertThat(diagonal / 359.0).isCloseTo(run.step("evaluate").metrics().get("accuracy"), offset(1e-12));
   }
 
   @Test
@@ -75,20 +123,28 @@ class DigitsTest {
   }
 
   @Test
-  void producesByteIdenticalSplitsAndEqualMetricsOnEveryRun(Workspace ws) throws IOException {
+  void producesByteIdenticalOutputsAndEqualMetricsOnEveryRun(Workspace ws) throws IOException {
     Run first = ws.submit(Digits.pipeline(), RunOptions.defaults().reuse(false)).await();
     Run second = ws.submit(Digits.pipeline(), RunOptions.defaults().reuse(false)).await();
 
     assertThat(second.id()).isNotEqualTo(first.id());
     assertThat(second.steps()).extracting(StepRun::status).containsOnly(StepStatus.SUCCEEDED);
     for (String output : List.of("train", "test")) {
-      // Outputs are stored by content: the same bytes land in the same place.
-      Path a = Path.of(first.step("prep").outputs().get(output)).resolve(output + ".csv");
-      Path b = Path.of(second.step("prep").outputs().get(output)).resolve(output + ".csv");
-      assertThat(b).isEqualTo(a);
-      assertThat(Files.size(a)).as(output).isPositive();
+      Dataset a = manifest(first, "prep", output);
+      Dataset b = manifest(second, "prep", output);
+      assertThat(a.files()).as(output).hasSize(1);
+      assertThat(a.size()).as(output).isPositive();
+      assertThat(b.files()).as(output).isEqualTo(a.files());
+      assertThat(b.manifestHash()).as(output).isEqualTo(a.manifestHash());
     }
-    assertThat(second.step("evaluate").metrics()).isEqualTo(first.step("evaluate").metrics());
+    // Training is seeded and the model file leaves out when and where it was trained: equal models, equal bytes.
+    assertThat(manifest(second, "train", "model").manifestHash())
+        .isEqualTo(manifest(first, "train", "model").manifestHash());
+    assertThat(second.step("evaluate").metrics()).isEqualTo(first.step("evaluate").metrics())
+        .containsKey("accuracy");
+    assertThat(json(second, "evaluate", "confusion")).isEqualTo(json(first, "evaluate", "confusion"));
+    assertThat(json(second, "deploy", "release").path("model"))
+        .isEqualTo(json(first, "deploy", "release").path("model"));
   }
 
   @Test
@@ -104,21 +160,28 @@ class DigitsTest {
   }
 
   @Test
-  void honoursAChangedK(Workspace ws) throws IOException {
+  void changingATrainingParameterRetrainsButReusesTheSplit(Workspace ws) throws IOException {
     Run defaults = ws.submit(Digits.pipeline()).await();
-    Run k15 = ws.submit(Digits.pipeline(), Map.of("k", 15)).await();
+    assertThat(defaults.status()).as(String.valueOf(defaults)).isEqualTo(RunStatus.SUCCEEDED);
 
-    assertThat(k15.status()).as(String.valueOf(k15)).isEqualTo(RunStatus.SUCCEEDED);
-    assertThat(k15.steps()).extracting(StepRun::name, StepRun::status).containsExactly(
-        tuple("prep", StepStatus.REUSED), tuple("train", StepStatus.SUCCEEDED),
-        tuple("evaluate", StepStatus.SUCCEEDED), tuple("deploy", StepStatus.SUCCEEDED));
-    assertThat(k15.parameters()).containsEntry("k", 15L);
-    assertThat(lines(k15, "train", "model", "knn.properties")).contains("k=15");
-    assertThat(lines(defaults, "train", "model", "knn.properties")).contains("k=3");
-    assertThat(messages(ws, k15, "evaluate")).anyMatch(m -> m.endsWith("with k-nearest-neighbours (k=15)"));
-    assertThat(k15.step("evaluate").metrics().get("accuracy")).isGreaterThanOrEqualTo(0.90)
-        .isNotEqualTo(defaults.step("evaluate").metrics().get("accuracy"));
-    assertThat(lines(k15, "prep", "test", "test.csv")).isEqualTo(lines(defaults, "prep", "test", "test.csv"));
+    Map<String, Object> changes = Map.of("epochs", 5, "learningRate", 0.5, "minibatchSize", 4, "trainSeed", 7);
+    List<String> models = new ArrayList<>(List.of(manifest(defaults, "train", "model").manifestHash()));
+    for (Map.Entry<String, Object> change : changes.entrySet()) {
+      Run changed = ws.submit(Digits.pipeline(), Map.of(change.getKey(), change.getValue())).await();
+
+      assertThat(changed.steps()).as(change.toString()).extracting(StepRun::name, StepRun::status).containsExactly(
+          tuple("prep", StepStatus.REUSED), tuple("train", StepStatus.SUCCEEDED),
+          tuple("evaluate", StepStatus.SUCCEEDED), tuple("deploy", StepStatus.SUCCEEDED));
+      assertThat(changed.step("prep").reusedFrom()).isEqualTo(defaults.id());
+      assertThat(changed.step("evaluate").metrics().get("accuracy")).as(change.toString())
+          .isGreaterThanOrEqualTo(0.90);
+      assertThat(json(changed, "deploy", "release").path(change.getKey()).asText())
+          .isEqualTo(change.getValue().toString());
+      assertThat(messages(ws, changed, "train")).as(change.toString())
+          .anyMatch(m -> m.contains(change.getKey() + "=" + change.getValue()));
+      models.add(manifest(changed, "train", "model").manifestHash());
+    }
+    assertThat(models).doesNotHaveDuplicates();
   }
 
   @Test
@@ -131,15 +194,45 @@ class DigitsTest {
   }
 
   @Test
-  void doesNotReleaseAModelBelowMinAccuracy(Workspace ws) {
-    Run run = ws.submit(Digits.pipeline(), Map.of("minAccuracy", 0.999)).await();
+  void rejectsAnInvalidTrainingParameterWithoutRetrying(Workspace ws) {
+    Run run = ws.submit(Digits.pipeline(), Map.of("epochs", 0)).await();
 
     assertThat(run.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(run.step("train").status()).isEqualTo(StepStatus.FAILED);
+    assertThat(run.step("train").error()).isEqualTo("parameter 'epochs' must be >= 1, was 0");
+    assertThat(run.step("train").attempts()).isEqualTo(1);
+  }
+
+  @Test
+  void failsThePrepStepWithTheFileAndLineOfAMalformedRow(Workspace ws) throws IOException {
+    String good = String.join(",", Collections.nCopies(64, "3"));
+    Path data = dir.resolve("digits.csv.gz");
+    try (Writer out = new OutputStreamWriter(new GZIPOutputStream(Files.newOutputStream(data)),
+        StandardCharsets.UTF_8)) {
+      out.write(good + ",1\n" + good + ",1\n\n" + good + ",2\n" + good + "\n" + good + ",2\n");
+    }
+
+    Run run = ws.submit(Digits.pipeline(data)).await();
+
+    assertThat(run.status()).isEqualTo(RunStatus.FAILED);
+    StepRun prep = run.step("prep");
+    assertThat(prep.error()).isEqualTo(data + ":5: expected 65 fields (64 pixels and the digit), found 64");
+    assertThat(prep.attempts()).isEqualTo(1);
+    assertThat(run.steps()).extracting(StepRun::name, StepRun::status).containsExactly(
+        tuple("prep", StepStatus.FAILED), tuple("train", StepStatus.SKIPPED),
+        tuple("evaluate", StepStatus.SKIPPED), tuple("deploy", StepStatus.SKIPPED));
+  }
+
+  @Test
+  void aHighMinAccuracySkipsTheReleaseAndSaysWhy(Workspace ws) {
+    Run run = ws.submit(Digits.pipeline(), Map.of("minAccuracy", 0.999)).await();
+
+    assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(run.step("evaluate").status()).isEqualTo(StepStatus.SUCCEEDED);
     StepRun deploy = run.step("deploy");
-    assertThat(deploy.status()).isEqualTo(StepStatus.FAILED);
-    assertThat(deploy.error()).matches("accuracy 0\\.9\\d+ is below minAccuracy 0\\.999: the model is not released");
-    assertThat(deploy.attempts()).isEqualTo(1);
+    assertThat(deploy.status()).isEqualTo(StepStatus.SKIPPED);
+    assertThat(deploy.reason()).matches("condition not met: accuracy 0\\.9\\d+ < minAccuracy 0\\.999");
+    assertThat(deploy.attempts()).isZero();
   }
 
   @Test
@@ -149,8 +242,10 @@ class DigitsTest {
     assertThat(messages(ws, run, "prep")).containsExactly("scaling the 64 pixels of each image from 0..16 to 0..1",
         "read 1797 rows with 10 labels from digits.csv.gz",
         "wrote 1438 rows to train and 359 to test (testFraction 0.2, seed 42)");
-    assertThat(messages(ws, run, "train")).anyMatch(m -> m.startsWith("trained k-nearest-neighbours (k=3) on "));
-    assertThat(messages(ws, run, "evaluate")).anyMatch(m -> m.startsWith("accuracy 0.9"));
+    assertThat(messages(ws, run, "train")).containsExactly("trained logistic-regression with Tribuo 4.3.2 (epochs=10,"
+        + " learningRate=1.0, minibatchSize=1, trainSeed=12345) on 1438 rows of 64 features, 10 labels");
+    assertThat(messages(ws, run, "evaluate")).anyMatch(m -> m.matches(
+        "accuracy 0\\.9\\d{3} \\(3\\d\\d of 359 test rows\\), macro F1 0\\.9\\d{3}, with logistic-regression"));
     assertThat(messages(ws, run, "deploy")).anyMatch(m -> m.matches("released model sha256:[0-9a-f]{64} .*"));
   }
 
@@ -164,12 +259,43 @@ class DigitsTest {
     Pipeline pipeline = provider.pipeline();
     assertThat(pipeline.name()).isEqualTo("digits");
     assertThat(pipeline.validate()).isEmpty();
-    assertThat(pipeline.parameters()).containsOnlyKeys("seed", "testFraction", "k", "minAccuracy");
+    assertThat(pipeline.parameters()).containsOnlyKeys("seed", "testFraction", "epochs", "learningRate",
+        "minibatchSize", "trainSeed", "minAccuracy");
   }
 
   private static List<String> lines(Run run, String step, String output, String file) throws IOException {
     assertThat(run.step(step).status().isSuccess()).as(String.valueOf(run)).isTrue();
     return Files.readAllLines(Path.of(run.step(step).outputs().get(output)).resolve(file));
+  }
+
+  /** A JSON value output, which the engine stores with its type and hash, the value under {@code value}. */
+  private static JsonNode json(Run run, String step, String output) throws IOException {
+    assertThat(run.step(step).status().isSuccess()).as(String.valueOf(run)).isTrue();
+    JsonNode stored = JSON.readTree(Path.of(run.step(step).outputs().get(output)).toFile());
+    assertThat(stored.has("value")).as("stored %s.%s: %s", step, output, stored).isTrue();
+    return stored.get("value");
+  }
+
+  /** The manifest of a folder output, computed here from its files rather than taken from the engine. */
+  private static Dataset manifest(Run run, String step, String output) throws IOException {
+    assertThat(run.step(step).status().isSuccess()).as(String.valueOf(run)).isTrue();
+    Path root = Path.of(run.step(step).outputs().get(output));
+    List<DataFile> files = new ArrayList<>();
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path file : walk.filter(Files::isRegularFile).sorted().toList()) {
+        files.add(new DataFile(root.relativize(file).toString().replace('\\', '/'), Files.size(file),
+            sha256(Files.readAllBytes(file))));
+      }
+    }
+    return new Dataset(root, files);
+  }
+
+  private static String sha256(byte[] content) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static List<String> messages(Workspace ws, Run run, String step) {
