@@ -1,0 +1,196 @@
+package io.pipewright.steps;
+
+import io.pipewright.Dataset;
+import io.pipewright.Fingerprint;
+import io.pipewright.Metrics;
+import io.pipewright.Model;
+import io.pipewright.StepContext;
+import io.pipewright.StepException;
+import io.pipewright.WorkUnits;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.slf4j.Logger;
+
+/**
+ * The step's context as one partition attempt sees it: calls are serialised on a lock all partitions share (the
+ * step's context is made for one thread), the scratch folder is the attempt's own, and the gathered output is off
+ * limits.
+ */
+final class PartitionContext implements StepContext {
+  private final StepContext step;
+  private final Object lock;
+  private final Logger log;
+  private final String gathered;
+  private final Path scratch;
+
+  /**
+   * @param log the step's logger, taken on the step's thread
+   * @param gathered the output the step gathers into
+   * @param scratch this attempt's scratch folder, created on first use
+   */
+  PartitionContext(StepContext step, Object lock, Logger log, String gathered, Path scratch) {
+    this.step = step;
+    this.lock = lock;
+    this.log = log;
+    this.gathered = gathered;
+    this.scratch = scratch;
+  }
+
+  @Override
+  public String runId() {
+    return step.runId();
+  }
+
+  @Override
+  public String stepName() {
+    return step.stepName();
+  }
+
+  @Override
+  public int attempt() {
+    return step.attempt();
+  }
+
+  @Override
+  public Fingerprint fingerprint() {
+    return step.fingerprint();
+  }
+
+  @Override
+  public Path input(String name) {
+    synchronized (lock) {
+      return step.input(name);
+    }
+  }
+
+  @Override
+  public Dataset dataset(String name) {
+    synchronized (lock) {
+      return step.dataset(name);
+    }
+  }
+
+  @Override
+  public Model model(String name) {
+    synchronized (lock) {
+      return step.model(name);
+    }
+  }
+
+  @Override
+  public Metrics metrics(String name) {
+    synchronized (lock) {
+      return step.metrics(name);
+    }
+  }
+
+  @Override
+  public <T> T value(String name, Class<T> type) {
+    synchronized (lock) {
+      return step.value(name, type);
+    }
+  }
+
+  @Override
+  public Object param(String name) {
+    synchronized (lock) {
+      return step.param(name);
+    }
+  }
+
+  @Override
+  public int intParam(String name) {
+    synchronized (lock) {
+      return step.intParam(name);
+    }
+  }
+
+  @Override
+  public long longParam(String name) {
+    synchronized (lock) {
+      return step.longParam(name);
+    }
+  }
+
+  @Override
+  public double doubleParam(String name) {
+    synchronized (lock) {
+      return step.doubleParam(name);
+    }
+  }
+
+  @Override
+  public String stringParam(String name) {
+    synchronized (lock) {
+      return step.stringParam(name);
+    }
+  }
+
+  @Override
+  public boolean booleanParam(String name) {
+    synchronized (lock) {
+      return step.booleanParam(name);
+    }
+  }
+
+  @Override
+  public Path outputDir(String name) {
+    if (gathered.equals(name)) {
+      throw StepException.nonRetryable("write into the outputDir handed to the partition function, not into"
+          + " ctx.outputDir(\"" + name + "\"): the step gathers the partitions' folders into it");
+    }
+    synchronized (lock) {
+      return step.outputDir(name);
+    }
+  }
+
+  @Override
+  public void write(String name, Object value) {
+    synchronized (lock) {
+      step.write(name, value);
+    }
+  }
+
+  @Override
+  public void modelMetadata(String name, Map<String, ?> metadata) {
+    synchronized (lock) {
+      step.modelMetadata(name, metadata);
+    }
+  }
+
+  @Override
+  public Path tempDir() {
+    try {
+      return Files.createDirectories(scratch);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the partition's scratch folder " + scratch, e);
+    }
+  }
+
+  @Override
+  public Path sourceSnapshot() {
+    synchronized (lock) {
+      return step.sourceSnapshot();
+    }
+  }
+
+  @Override
+  public WorkUnits units() {
+    return step.units();
+  }
+
+  @Override
+  public void metric(String name, double value) {
+    synchronized (lock) {
+      step.metric(name, value);
+    }
+  }
+
+  @Override
+  public Logger log() {
+    return log;
+  }
+}
