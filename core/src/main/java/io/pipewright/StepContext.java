@@ -20,6 +20,9 @@ public interface StepContext {
   /** 1 for the first attempt, 2 for the first retry, and so on. */
   int attempt();
 
+  /** The step being run, as declared: its inputs, outputs and parameters. */
+  Step step();
+
   /** What this execution's reuse was decided on: its code, parameters, inputs and environment, by component. */
   Fingerprint fingerprint();
 
@@ -74,8 +77,18 @@ public interface StepContext {
    */
   Path sourceSnapshot();
 
-  /** Pieces of work inside this step that are stored and reused on their own; see {@link WorkUnits}. */
+  /**
+   * Pieces of work inside this step that are stored and reused on their own; see {@link WorkUnits}. None is found
+   * when the step may not be reused (a run with reuse off, {@code allowReuse(false)}, a fingerprint not reusable).
+   */
   WorkUnits units();
+
+  /**
+   * Keeps this execution's outputs from being reused by later runs, which then run the step again: they are complete
+   * for this run but knowingly partial (a parallel step that tolerated failed partitions). {@code reason} is recorded
+   * and given by explain.
+   */
+  void keepFromReuse(String reason);
 
   // ---- reporting
 

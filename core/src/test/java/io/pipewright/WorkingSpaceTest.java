@@ -147,10 +147,77 @@ class WorkingSpaceTest {
   }
 
   @Test
-  void theContextKnowsItsFingerprint() {
+  void withReuseOffEveryUnitIsComputedAgain() throws Exception {
+    COMPUTED.clear();
+    Path numbers = Files.writeString(tmp.resolve("numbers.txt"), "2\n3\n");
+    Pipeline p = Pipeline.named("p");
+    p.step("squares").input("numbers", numbers).produces("squares", Dataset.class).runs(Squares.class);
+
+    try (Workspace ws = open()) {
+      ws.submit(p).await();
+      Run again = ws.submit(p, RunOptions.defaults().reuse(false)).await();
+
+      assertThat(again.step("squares").status()).isEqualTo(StepStatus.SUCCEEDED);
+      assertThat(COMPUTED).containsOnlyKeys(2, 3).allSatisfy((n, count) -> assertThat(count).hasValue(2));
+    }
+  }
+
+  @Test
+  void gcKeepLastKeepsTheUnitsTheLatestRunsStoredOrUsed() throws Exception {
+    COMPUTED.clear();
+    Path numbers = tmp.resolve("numbers.txt");
+    Pipeline p = Pipeline.named("p");
+    p.step("squares").input("numbers", numbers).produces("squares", Dataset.class).runs(Squares.class);
+
+    try (Workspace ws = open()) {
+      Files.writeString(numbers, "2\n3\n");
+      ws.submit(p).await();
+      Files.writeString(numbers, "2\n4\n"); // uses unit 2 again, stores unit 4; unit 3 is only the first run's
+      ws.submit(p).await();
+      ws.gc(GcOptions.defaults().keepLast(1).grace(java.time.Duration.ZERO));
+      Files.writeString(numbers, "2\n3\n4\n");
+      Run third = ws.submit(p).await();
+
+      assertThat(third.step("squares").status()).isEqualTo(StepStatus.SUCCEEDED);
+      assertThat(COMPUTED.get(2)).hasValue(1);
+      assertThat(COMPUTED.get(4)).hasValue(1);
+      assertThat(COMPUTED.get(3)).hasValue(2); // its unit went with the first run
+    }
+  }
+
+  @Test
+  void anExecutionKeptFromReuseRunsAgainNextTimeAndExplainSaysWhy() {
+    AtomicInteger runs = new AtomicInteger();
+    Pipeline p = Pipeline.named("p");
+    p.step("partial").produces("n", Long.class).version("1").runs(ctx -> {
+      runs.incrementAndGet();
+      ctx.write("n", 1L);
+      ctx.keepFromReuse("2 of 10 partitions failed");
+    });
+    p.step("next").input("n", p.steps().get(0).value("n", Long.class)).produces("m", Long.class)
+        .runs(ctx -> ctx.write("m", ctx.value("n", Long.class) + 1));
+
+    try (Workspace ws = open()) {
+      Run first = ws.submit(p).await();
+      Run second = ws.submit(p).await();
+
+      assertThat(first.status()).isEqualTo(RunStatus.SUCCEEDED);
+      assertThat(second.step("partial").status()).isEqualTo(StepStatus.SUCCEEDED);
+      assertThat(second.step("next").status()).isEqualTo(StepStatus.REUSED); // same bytes: cut off
+      assertThat(runs).hasValue(2);
+      assertThat(ws.runs().explain(second.id(), "partial").reason()).isEqualTo("run " + first.shortId()
+          + " has the same fingerprint, but its outputs were kept from reuse: 2 of 10 partitions failed");
+    }
+  }
+
+  @Test
+  void theContextKnowsItsStepAndFingerprint() {
     Map<String, Fingerprint> seen = new ConcurrentHashMap<>();
     Pipeline p = Pipeline.named("p").parameter("k", 1);
-    p.step("a").uses("k").runs(ctx -> seen.put("a", ctx.fingerprint()));
+    p.step("a").uses("k").runs(ctx -> {
+      seen.put("a", ctx.fingerprint());
+      assertThat(ctx.step().parameters()).containsExactly("k");
+    });
 
     try (Workspace ws = open()) {
       Run run = ws.submit(p).await();

@@ -116,6 +116,10 @@ public final class Explainer {
   private Explanation sameFingerprint(Run run, StepRun s, StepExecution earlier) {
     boolean intact = earlier.outputs().values().stream().allMatch(this::intact);
     String other = shortId(earlier.runId());
+    if (earlier.keptFromReuse() != null && store.cacheEntry(s.fingerprint()).isEmpty()) {
+      return ran(run, s, Cause.OUTPUTS_NOT_REUSABLE, earlier, "run " + other + " has the same fingerprint, but its"
+          + " outputs were kept from reuse: " + earlier.keptFromReuse());
+    }
     if (intact && store.cacheEntry(s.fingerprint()).isEmpty()) {
       return ran(run, s, Cause.REUSE_NOT_ALLOWED, null, "the step does not allow reuse");
     }

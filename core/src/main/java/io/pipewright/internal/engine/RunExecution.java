@@ -19,6 +19,7 @@ import io.pipewright.StepRun;
 import io.pipewright.StepStatus;
 import io.pipewright.internal.fingerprint.StepFingerprinter;
 import io.pipewright.internal.store.CacheEntry;
+import io.pipewright.internal.store.KeptFromReuse;
 import io.pipewright.internal.store.PlannedRun;
 import io.pipewright.internal.store.ReuseMiss;
 import io.pipewright.internal.util.FileTrees;
@@ -551,6 +552,10 @@ final class RunExecution implements RunHandle {
     if (!node.step.allowReuse() || node.notReusable != null) {
       return stored;
     }
+    if (attempt.keptFromReuse != null) {
+      engine.recorder().offer(new KeptFromReuse(id, node.step.name(), attempt.keptFromReuse));
+      return stored;
+    }
     // Every output is durably stored: from now on, a step with this fingerprint may reuse them.
     Map<String, String> hashes = new LinkedHashMap<>();
     stored.forEach((name, output) -> hashes.put(name, output.contentHash()));
@@ -742,6 +747,7 @@ final class RunExecution implements RunHandle {
     volatile String abortReason;
     volatile StepStatus abortStatus;
     volatile Map<String, StepContextImpl.PreparedOutput> prepared = Map.of();
+    volatile String keptFromReuse;
 
     Attempt(Node node, int number, Map<String, Object> inputs) {
       this.node = node;
@@ -779,13 +785,14 @@ final class RunExecution implements RunHandle {
       try {
         StepContextImpl ctx = new StepContextImpl(id, node.step, number, node.fingerprint, parameters, inputs,
             node.source, () -> engine.outputs().staging(id, node.step.name(), number), engine.outputs(), this,
-            new StoredUnits(engine, id, node.step.name()));
+            new StoredUnits(engine, id, node.step.name(), reusable(node)));
         StepBody body = node.step.newBody();
         body.run(ctx);
         if (abort != null) {
           throw new CancellationException("step '" + node.step.name() + "' was stopped");
         }
         prepared = ctx.finish();
+        keptFromReuse = ctx.keptFromReuse();
       } finally {
         MDC.remove(MDC_RUN);
         MDC.remove(MDC_STEP);

@@ -52,6 +52,7 @@ final class StepContextImpl implements StepContext {
   private final WorkUnits units;
   private Path tempDir;
   private Path sourceSnapshot;
+  private volatile String keptFromReuse;
   private final Map<String, Path> outputDirs = new HashMap<>();
   private final Map<String, JsonNode> values = new HashMap<>();
   private final Map<String, Map<String, Object>> modelMetadata = new HashMap<>();
@@ -87,6 +88,11 @@ final class StepContextImpl implements StepContext {
   @Override
   public int attempt() {
     return attempt;
+  }
+
+  @Override
+  public Step step() {
+    return step;
   }
 
   @Override
@@ -367,6 +373,19 @@ final class StepContextImpl implements StepContext {
   @Override
   public WorkUnits units() {
     return units;
+  }
+
+  @Override
+  public void keepFromReuse(String reason) {
+    if (reason == null || reason.isBlank()) {
+      throw misuse("keepFromReuse needs a reason");
+    }
+    keptFromReuse = reason;
+  }
+
+  /** Why the step's outputs must not be reused, if it said so. */
+  String keptFromReuse() {
+    return keptFromReuse;
   }
 
   private Path createFolder(String name, String what) {

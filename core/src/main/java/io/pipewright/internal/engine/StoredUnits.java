@@ -19,20 +19,30 @@ final class StoredUnits implements WorkUnits {
   private final Engine engine;
   private final String runId;
   private final String step;
+  private final boolean reuse;
 
-  StoredUnits(Engine engine, String runId, String step) {
+  /** @param reuse whether the step may be reused: if not, no unit is found, and each is computed again */
+  StoredUnits(Engine engine, String runId, String step, boolean reuse) {
     this.engine = engine;
     this.runId = runId;
     this.step = step;
+    this.reuse = reuse;
   }
 
   @Override
   public Optional<Path> find(String key) {
-    return engine.cacheEntry(checked(key))
+    checked(key);
+    if (!reuse) {
+      return Optional.empty();
+    }
+    Optional<StoredOutput> found = engine.cacheEntry(key)
         .map(entry -> entry.outputs().get(OUTPUT))
         .flatMap(hash -> engine.outputs().load(hash))
-        .filter(stored -> stored.type() == Dataset.class)
-        .map(StoredOutput::dir);
+        .filter(stored -> stored.type() == Dataset.class);
+    // Entries name the latest run that used them, so that gc --keep-last keeps what the latest runs used.
+    found.ifPresent(stored -> engine.recorder().offer(new CacheEntry(key, runId, step,
+        Map.of(OUTPUT, stored.contentHash()), engine.now())));
+    return found.map(StoredOutput::dir);
   }
 
   @Override

@@ -63,7 +63,10 @@ public interface RunStore extends AutoCloseable {
   /** Removes the cache entries with these fingerprints; their steps run again next time. */
   void removeCacheEntries(Collection<String> fingerprints);
 
-  /** The fingerprints of the steps of the {@code perPipeline} most recent runs of each pipeline. */
+  /**
+   * The fingerprints of the steps of the {@code perPipeline} most recent runs of each pipeline, and the keys of the
+   * work units those runs stored or used.
+   */
   Set<String> fingerprintsOfLatestRuns(int perPipeline);
 
   /** Ids of the runs recorded RUNNING, by any process. */

@@ -124,7 +124,8 @@ public final class SqliteRunStore implements RunStore, HashMemo {
             modified_nanos integer not null,
             file_id text not null,
             sha256 text not null
-          )"""));
+          )"""),
+      List.of("alter table steps add column kept_from_reuse text"));
 
   private final Path file;
   private final Connection writer;
@@ -226,6 +227,9 @@ public final class SqliteRunStore implements RunStore, HashMemo {
         if (item instanceof ReuseMiss miss) {
           steps.computeIfAbsent(miss.runId() + '/' + miss.step(),
               key -> new StepRowChange(miss.runId(), miss.step())).reuseMiss = miss.reason().name();
+        } else if (item instanceof KeptFromReuse kept) {
+          steps.computeIfAbsent(kept.runId() + '/' + kept.step(),
+              key -> new StepRowChange(kept.runId(), kept.step())).keptFromReuse = kept.reason();
         } else if (item instanceof RunEvent event && StepRowChange.isRowChange(event)) {
           steps.computeIfAbsent(event.runId() + '/' + event.step(),
               key -> new StepRowChange(event.runId(), event.step())).fold(event);
@@ -354,11 +358,11 @@ public final class SqliteRunStore implements RunStore, HashMemo {
         + " finished_at), outputs = coalesce(?, outputs), error = case when ? then ? else error end, error_trace = case"
         + " when ? then ? else error_trace end, reason = coalesce(?, reason), fingerprint = coalesce(?, fingerprint),"
         + " not_reusable = coalesce(?, not_reusable), reused_from = coalesce(?, reused_from), reuse_miss = coalesce(?,"
-        + " reuse_miss) where run_id = ? and name = ?");
+        + " reuse_miss), kept_from_reuse = coalesce(?, kept_from_reuse) where run_id = ? and name = ?");
     for (StepRowChange c : changes) {
       bind(ps, c.status == null ? null : c.status.name(), c.target, c.startedAt, c.attempts, c.finishedAt,
           c.outputs, c.errorSet ? 1 : 0, c.error, c.traceSet ? 1 : 0, c.trace, c.reason, c.fingerprint,
-          c.notReusable, c.reusedFrom, c.reuseMiss, c.runId, c.step);
+          c.notReusable, c.reusedFrom, c.reuseMiss, c.keptFromReuse, c.runId, c.step);
       ps.addBatch();
     }
     ps.executeBatch();
@@ -741,7 +745,8 @@ public final class SqliteRunStore implements RunStore, HashMemo {
   private Optional<StepExecution> stepExecutionWhere(String condition, String... args) {
     synchronized (reader) {
       try (PreparedStatement ps = reader.prepareStatement("select r.id, r.pipeline, r.started_at, s.name, s.kind,"
-          + " s.status, s.fingerprint, s.not_reusable, s.outputs, s.reuse_miss from runs r join steps s on s.run_id ="
+          + " s.status, s.fingerprint, s.not_reusable, s.outputs, s.reuse_miss, s.kept_from_reuse from runs r join steps"
+          + " s on s.run_id ="
           + " r.id where "
           + condition)) {
         for (int i = 0; i < args.length; i++) {
@@ -755,7 +760,8 @@ public final class SqliteRunStore implements RunStore, HashMemo {
           return Optional.of(new StepExecution(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)),
               rs.getString(4), StepKind.valueOf(rs.getString(5)), StepStatus.valueOf(rs.getString(6)),
               rs.getString(7), rs.getString(8), outputs == null ? Map.of() : Json.MAPPER.readValue(outputs,
-              STRING_MAP), rs.getString(10) == null ? null : ReuseMiss.Reason.valueOf(rs.getString(10))));
+              STRING_MAP), rs.getString(10) == null ? null : ReuseMiss.Reason.valueOf(rs.getString(10)),
+              rs.getString(11)));
         }
       } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new PipewrightException("run store " + file + ": cannot read step executions: " + e.getMessage(), e);
@@ -802,10 +808,12 @@ public final class SqliteRunStore implements RunStore, HashMemo {
   public java.util.Set<String> fingerprintsOfLatestRuns(int perPipeline) {
     synchronized (reader) {
       java.util.Set<String> fingerprints = new java.util.HashSet<>();
-      try (PreparedStatement ps = reader.prepareStatement("select distinct s.fingerprint from steps s join (select id,"
-          + " row_number() over (partition by pipeline order by started_at desc, rowid desc) as n from runs) r on r.id"
-          + " = s.run_id where r.n <= ? and s.fingerprint is not null")) {
+      String latest = "(select id from (select id, row_number() over (partition by pipeline order by started_at"
+          + " desc, rowid desc) as n from runs) where n <= ?)";
+      try (PreparedStatement ps = reader.prepareStatement("select fingerprint from steps where run_id in " + latest
+          + " and fingerprint is not null union select fingerprint from cache_entries where run_id in " + latest)) {
         ps.setInt(1, perPipeline);
+        ps.setInt(2, perPipeline);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             fingerprints.add(rs.getString(1));

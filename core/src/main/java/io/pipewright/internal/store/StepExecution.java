@@ -14,10 +14,11 @@ import java.util.Map;
  * @param reuseMiss why the step ran although it could have been reused, as the engine decided; {@code null} when it
  *     was reused, was not reusable, or was recorded before this was
  * @param outputs where each output lies, by output name
+ * @param keptFromReuse why the step kept its outputs from reuse by later runs, or {@code null}
  */
 public record StepExecution(String runId, String pipeline, Instant runStartedAt, String step, StepKind kind,
     StepStatus status, String fingerprint, String notReusable, Map<String, String> outputs,
-    ReuseMiss.Reason reuseMiss) {
+    ReuseMiss.Reason reuseMiss, String keptFromReuse) {
   public StepExecution {
     outputs = Map.copyOf(outputs);
   }

@@ -27,6 +27,7 @@ final class StepRowChange {
   String notReusable;
   String reusedFrom;
   String reuseMiss;
+  String keptFromReuse;
 
   StepRowChange(String runId, String step) {
     this.runId = runId;
