@@ -6,6 +6,7 @@ import io.pipewright.Metrics;
 import io.pipewright.Model;
 import io.pipewright.Pipeline;
 import io.pipewright.Step;
+import io.pipewright.steps.Script;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -56,7 +57,39 @@ public final class Digits {
    */
   public static Pipeline pipeline(Path data) {
     Objects.requireNonNull(data, "data");
-    Pipeline digits = Pipeline.named("digits")
+    Pipeline digits = withParameters("digits");
+    Step prep = digits.prep("prep")
+        .input("digits", data)
+        .produces("train", Dataset.class).produces("test", Dataset.class)
+        .uses("testFraction", "seed")
+        .runs(PrepareDigits.class);
+    return withModelSteps(digits, prep);
+  }
+
+  /**
+   * The same pipeline, {@code digits-script}, with its prep step done by a Python script (standard library only,
+   * shipped with this module as {@code digits-script/prep.py}) through the script step: a mixed-language pipeline.
+   */
+  public static Pipeline withScriptPrep() {
+    return withScriptPrep(ExampleData.file("digits/digits.csv.gz"));
+  }
+
+  /** {@link #withScriptPrep()} on another file of the same form. */
+  public static Pipeline withScriptPrep(Path data) {
+    Objects.requireNonNull(data, "data");
+    Pipeline digits = withParameters("digits-script");
+    Step prep = digits.prep("prep")
+        .input("digits", data)
+        .produces("train", Dataset.class).produces("test", Dataset.class)
+        .uses("testFraction", "seed")
+        .runs(Script.python("prep.py", "--data", "{input:digits}", "--train", "{output:train}",
+                "--test", "{output:test}", "--test-fraction", "{param:testFraction}", "--seed", "{param:seed}")
+            .sourceFolder(ExampleData.folder("digits-script", "prep.py")));
+    return withModelSteps(digits, prep);
+  }
+
+  private static Pipeline withParameters(String name) {
+    return Pipeline.named(name)
         .parameter("seed", 42)
         .parameter("testFraction", 0.2)
         .parameter("epochs", 10)
@@ -64,13 +97,10 @@ public final class Digits {
         .parameter("minibatchSize", 1)
         .parameter("trainSeed", 12345)
         .parameter("minAccuracy", 0.9);
+  }
 
-    Step prep = digits.prep("prep")
-        .input("digits", data)
-        .produces("train", Dataset.class).produces("test", Dataset.class)
-        .uses("testFraction", "seed")
-        .runs(PrepareDigits.class);
-
+  /** train, evaluate and deploy, on the {@code train} and {@code test} datasets of {@code prep}. */
+  private static Pipeline withModelSteps(Pipeline digits, Step prep) {
     Step train = digits.train("train")
         .input("train", prep.dataset("train"))
         .produces("model", Model.class)

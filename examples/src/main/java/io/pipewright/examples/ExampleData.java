@@ -3,11 +3,13 @@ package io.pipewright.examples;
 import io.pipewright.UserException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
@@ -57,6 +59,42 @@ final class ExampleData {
       throw new UserException("cannot copy the example data " + resource + " to " + file + ": " + e
           + " -- set java.io.tmpdir to a writable folder", e);
     }
+  }
+
+  /**
+   * Resources of one folder, named relative to this package, as the files of one folder: a script step's source
+   * folder. The folder is named by the hash of them all, and each file is written as {@link #file(String)} writes one.
+   */
+  static Path folder(String resourceFolder, String... names) {
+    String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_");
+    Path cacheRoot = Path.of(System.getProperty("java.io.tmpdir"), "pipewright-examples-" + user);
+    StringBuilder all = new StringBuilder();
+    for (String name : names) {
+      all.append(name).append('\0').append(sha256(read(resourceFolder + "/" + name))).append('\n');
+    }
+    Path folder = cacheRoot.resolve(sha256(all.toString().getBytes(StandardCharsets.UTF_8)))
+        .resolve(Path.of(resourceFolder).getFileName().toString());
+    for (String name : names) {
+      byte[] content = read(resourceFolder + "/" + name);
+      Path target = folder.resolve(name);
+      try {
+        if (Files.isRegularFile(target) && Arrays.equals(content, Files.readAllBytes(target))) {
+          continue;
+        }
+        Files.createDirectories(folder);
+        Path partial = Files.createTempFile(cacheRoot, name, ".partial"); // outside the folder: never part of it
+        try {
+          Files.write(partial, content);
+          Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+          Files.deleteIfExists(partial);
+        }
+      } catch (IOException e) {
+        throw new UserException("cannot copy the example files of " + resourceFolder + " to " + folder + ": " + e
+            + " -- set java.io.tmpdir to a writable folder", e);
+      }
+    }
+    return folder;
   }
 
   private static byte[] read(String resource) {
