@@ -5,7 +5,6 @@ import io.pipewright.Fingerprint;
 import io.pipewright.Metrics;
 import io.pipewright.Output;
 import io.pipewright.SourceFolder;
-import io.pipewright.internal.util.Json;
 import io.pipewright.Run;
 import io.pipewright.RunEvent;
 import io.pipewright.RunHandle;
@@ -23,6 +22,7 @@ import io.pipewright.internal.store.KeptFromReuse;
 import io.pipewright.internal.store.PlannedRun;
 import io.pipewright.internal.store.ReuseMiss;
 import io.pipewright.internal.util.FileTrees;
+import io.pipewright.internal.util.Json;
 import io.pipewright.Resources;
 import io.pipewright.spi.ComputeTarget;
 import io.pipewright.spi.Execution;
@@ -103,7 +103,7 @@ final class RunExecution implements RunHandle {
     Instant startedAt;
     Instant finishedAt;
     Map<String, Object> inputs; // StoredOutput or ExternalInput by input name, once ready
-    Boolean conditionsHeld; // set once they held, so that readying the step again after hashing skips them
+    boolean conditionsHeld; // once they held: readying the step again after hashing its inputs skips them
     ExternalInput source; // the hashed source folder of a SourceFolder body
     Fingerprint fingerprint;
     String notReusable;
@@ -176,10 +176,12 @@ final class RunExecution implements RunHandle {
       finish(node, StepStatus.CANCELLED, "run cancelled before the step started");
       return;
     }
-    if (node.conditionsHeld == null && !conditionsHold(node)) {
-      return;
+    if (!node.conditionsHeld) {
+      if (!conditionsHold(node)) {
+        return;
+      }
+      node.conditionsHeld = true;
     }
-    node.conditionsHeld = Boolean.TRUE;
     List<Path> unread = new ArrayList<>();
     for (StepInput input : node.step.inputs().values()) {
       if (input instanceof StepInput.External e && !externals.containsKey(e.path()) && !unread.contains(e.path())) {
