@@ -82,7 +82,7 @@ public final class Explainer {
     }
     Optional<StepExecution> same = store.previousExecutionWithFingerprint(fp, run.id());
     if (same.isPresent()) {
-      return sameFingerprint(run, s, same.get());
+      return sameFingerprint(run, s, same.get(), miss);
     }
     Optional<StepExecution> previous = store.previousExecution(run.pipeline(), step, run.id());
     if (previous.isEmpty()) {
@@ -113,10 +113,12 @@ public final class Explainer {
     };
   }
 
-  private Explanation sameFingerprint(Run run, StepRun s, StepExecution earlier) {
+  /** @param miss why the engine said it ran, if recorded: then the cache as it was, not as it is now, decides */
+  private Explanation sameFingerprint(Run run, StepRun s, StepExecution earlier, ReuseMiss.Reason miss) {
     boolean intact = earlier.outputs().values().stream().allMatch(this::intact);
     String other = shortId(earlier.runId());
-    if (earlier.keptFromReuse() != null && store.cacheEntry(s.fingerprint()).isEmpty()) {
+    boolean noEntry = miss == ReuseMiss.Reason.NO_ENTRY || store.cacheEntry(s.fingerprint()).isEmpty();
+    if (earlier.keptFromReuse() != null && noEntry) {
       return ran(run, s, Cause.OUTPUTS_NOT_REUSABLE, earlier, "run " + other + " has the same fingerprint, but its"
           + " outputs were kept from reuse: " + earlier.keptFromReuse());
     }
