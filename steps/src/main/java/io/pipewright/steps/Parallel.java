@@ -1,10 +1,13 @@
 package io.pipewright.steps;
 
+import io.pipewright.SourceFolder;
 import io.pipewright.StepBody;
 import io.pipewright.StepContext;
 import io.pipewright.StepException;
+import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -26,6 +29,13 @@ import java.util.Objects;
  *     .runs(Parallel.over("table").chunksOf(10_000).header(true)
  *         .into("scored").appendRows("scored.csv", true)   // one file, the partitions' rows in order
  *         .apply((partition, out, ctx) -> ...));
+ *
+ * Step scored = p.step("scored")                // a script per partition
+ *     .input("images", prep.dataset())
+ *     .produces("scores", Dataset.class)
+ *     .runs(Parallel.over("images").into("scores")
+ *         .apply(Script.python("score.py", "--image", "{partition}", "--out", "{output:scores}")
+ *             .sourceFolder(Path.of("scripts"))));
  * }</pre>
  *
  * <p><b>Partitioning.</b> By default each file of the input Dataset is a partition, in manifest order (sorted paths).
@@ -45,27 +55,35 @@ import java.util.Objects;
  * over the step's fingerprint without the partitioned input (so its code, this declaration, its parameters, its other
  * inputs and its target all count), the partitioning, and the partition's name and content hash. When one file of
  * the input changes, the step runs again, but only that file's partition is computed: the others are taken from the
- * store. A partition that failed is not stored. Partitions are not reused when the step's body has no canonical
+ * store. A partition that failed is not stored. No partition is taken from the store when the step may not be reused
+ * (a run with reuse off, {@code allowReuse(false)}): then every partition is computed again. A function may keep its
+ * partition's result from reuse through its context's {@link StepContext#keepFromReuse}: the result is gathered but
+ * not stored, and the step keeps its output from reuse. Partitions are not reused when the step's body has no canonical
  * state (a function given as an instance of an ordinary class, or a lambda capturing such a value) unless the step
  * declares a {@code version(...)}; give the function as a lambda, a record or a class instead.
  *
  * <p><b>Failures.</b> A partition that throws is retried {@link Builder#partitionRetries partitionRetries} times
  * (default 0). When more than {@link Builder#errorThreshold errorThreshold} partitions (default 0) failed for good,
  * the step stops (running partitions are interrupted) and fails with one line naming the count and the first failed
- * partitions with their errors. Otherwise it succeeds without the failed partitions' results, logging each; when
- * every partition failed, it fails whatever the threshold. It reports the metrics {@code partitions.total},
- * {@code partitions.failed} and {@code partitions.reused}.
+ * partitions with their errors. Otherwise it succeeds without the failed partitions' results, logging each, and keeps
+ * its output from reuse ({@link StepContext#keepFromReuse}): the next run runs the step again, computing only the
+ * failed partitions and reusing the stored ones. When every partition failed, it fails whatever the threshold. It
+ * reports the metrics {@code partitions.total}, {@code partitions.failed} and {@code partitions.reused}.
+ *
+ * <p><b>A script per partition.</b> {@link Builder#apply(Script)} runs a {@link Script} once per partition, with
+ * {@code {partition}} its file and {@code {output:INTO}} its own folder; its source folder's content is part of the
+ * step's fingerprint ({@code code:source}, this body being a {@link SourceFolder}) and so of every partition's key.
  *
  * <p><b>Fingerprint.</b> Everything declared here is part of the step's fingerprint, but for
  * {@code maxConcurrency}, {@code partitionRetries} and {@code errorThreshold}: they say how the step runs, not what a
- * partition computes, so changing them neither re-runs the step nor recomputes partitions. See
- * docs/parallel-steps.md for what this means for a step that succeeded with failed partitions.
+ * partition computes, so changing them neither re-runs the step nor recomputes partitions.
  *
  * <p>Immutable and thread-safe. {@link #run} may also be called from a body of your own; the partitions are then
  * reused only when that body has canonical state (a record, say) or the step declares a {@code version(...)}, since
- * the fingerprint then says nothing of this declaration's state.
+ * the fingerprint then says nothing of this declaration's state, and a script per partition with a source folder
+ * fails, since only the step's body is fingerprinted as a {@link SourceFolder}.
  */
-public final class Parallel implements StepBody {
+public final class Parallel implements StepBody, SourceFolder {
   /** The tag of the partition key encoding: raise it to invalidate every stored partition, only ever on purpose. */
   static final String KEY_TAG = "pipewright-partition/1";
 
@@ -76,13 +94,15 @@ public final class Parallel implements StepBody {
   private final String into;
   private final String appendFile; // null: one folder per partition
   private final boolean appendHeader;
-  private final PartitionFunction function; // a lambda or an instance; null when given as a class
+  private final PartitionFunction function; // a lambda or an instance; null when given as a class or a script
   private final Class<?> functionClass; // its code is fingerprinted; null for a lambda, whose own field stands for it
+  private final Script.Command script; // the script run per partition, or null; its folder is code:source
+  private final transient Script scriptBody;
   private final transient int maxConcurrency; // 0: the available processors
   private final transient int partitionRetries;
   private final transient int errorThreshold;
 
-  private Parallel(Builder b, PartitionFunction function, Class<?> functionClass) {
+  private Parallel(Builder b, PartitionFunction function, Class<?> functionClass, Script script) {
     this.input = b.input;
     this.rowsPerChunk = b.rowsPerChunk;
     this.header = b.header;
@@ -91,6 +111,8 @@ public final class Parallel implements StepBody {
     this.appendHeader = b.appendHeader;
     this.function = function;
     this.functionClass = functionClass;
+    this.script = script == null ? null : script.command();
+    this.scriptBody = script;
     this.maxConcurrency = b.maxConcurrency;
     this.partitionRetries = b.partitionRetries;
     this.errorThreshold = b.errorThreshold;
@@ -117,12 +139,25 @@ public final class Parallel implements StepBody {
     return into;
   }
 
+  /**
+   * The source folder of the script run per partition, absolute; null when the partitions run a Java function or a
+   * script without one.
+   */
   @Override
-  public void run(StepContext ctx) throws Exception {
-    new ParallelExecution(this, ctx, newFunction()).run();
+  public Path sourceFolder() {
+    return scriptBody == null ? null : scriptBody.sourceFolder();
   }
 
-  private PartitionFunction newFunction() {
+  @Override
+  public void run(StepContext ctx) throws Exception {
+    new ParallelExecution(this, ctx).run();
+  }
+
+  /** The function for one attempt, once the step's input and output have been checked. */
+  PartitionFunction function(StepContext ctx) throws IOException {
+    if (scriptBody != null) {
+      return scriptBody.perPartition(ctx, input, into);
+    }
     if (function != null) {
       return function;
     }
@@ -179,7 +214,8 @@ public final class Parallel implements StepBody {
   public String toString() {
     return "Parallel over '" + input + "' " + (rowsPerChunk == 0 ? "by file" : "in chunks of " + rowsPerChunk + " rows"
         + (header ? " with a header" : "")) + " into '" + into + "'" + (appendFile == null ? " (a folder per partition)"
-        : " (rows appended to " + appendFile + ")");
+        : " (rows appended to " + appendFile + ")") + (scriptBody == null ? "" : ", running " + scriptBody.what()
+        + " per partition");
   }
 
   private static String checkName(String what, String value) {
@@ -315,7 +351,7 @@ public final class Parallel implements StepBody {
     public Parallel apply(PartitionFunction function) {
       Objects.requireNonNull(function, "partition function");
       check();
-      return new Parallel(this, function, isLambda(function.getClass()) ? null : function.getClass());
+      return new Parallel(this, function, isLambda(function.getClass()) ? null : function.getClass(), null);
     }
 
     /**
@@ -335,7 +371,47 @@ public final class Parallel implements StepBody {
             + " has no no-argument constructor");
       }
       check();
-      return new Parallel(this, null, type);
+      return new Parallel(this, null, type, null);
+    }
+
+    /**
+     * Ends the declaration with a script run once per partition, as a process of its own, in a copy of its source
+     * folder's snapshot. Besides a {@link Script}'s usual placeholders and variables it gets:
+     *
+     * <ul>
+     *   <li>{@code {partition}}, {@code $PW_PARTITION}: the partition's file (the input's file, or a chunk's
+     *       temporary file), to read;
+     *   <li>{@code {partition:name}}, {@code $PW_PARTITION_NAME}: its name, {@code images/cat.png} or
+     *       {@code data.csv#0-999};
+     *   <li>{@code {partition:index}}, {@code $PW_PARTITION_INDEX}: its index, for progress only (see
+     *       {@link Partition#index()});
+     *   <li>{@code {output:INTO}}, {@code $PW_OUTPUT_<INTO>}: the partition's own empty folder, gathered into the
+     *       step's output like a Java function's {@code outputDir}; a partition may leave it empty.
+     * </ul>
+     *
+     * The partitioned input has no placeholder or variable (a partition reads its own file), and the step's other
+     * outputs have none (the script writes only its partition's results); both are refused here. Each line the
+     * script prints goes to the step log prefixed with {@code [NAME] }, the partition's name. A non-zero exit fails the
+     * partition ({@code partition 1 'b.txt': python3 score.py exited with status 1: ...}), retried and counted
+     * against the error threshold as any partition failure. The script's command (program, arguments as written,
+     * variables) is this declaration's state and its source folder's content the step's {@code code:source}: both
+     * are in every partition's key, so editing the script computes every partition again.
+     *
+     * @throws IllegalArgumentException when an argument names the partitioned input or another output than
+     *     {@link #into}'s
+     * @throws IllegalStateException when no output was named with {@link #into}, or a header was declared without
+     *     chunks
+     */
+    public Parallel apply(Script script) {
+      Objects.requireNonNull(script, "script");
+      check();
+      try {
+        ScriptBindings.checkPerPartition(script.command().args(), input, into);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("Parallel over '" + input + "': " + script.what() + ": " + e.getMessage(),
+            e);
+      }
+      return new Parallel(this, null, null, script);
     }
 
     private void check() {

@@ -22,6 +22,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -40,7 +41,7 @@ final class ParallelExecution {
 
   private final Parallel spec;
   private final StepContext ctx;
-  private final PartitionFunction function;
+  private PartitionFunction function;
   private final Logger log;
   private final Object contextLock = new Object();
   private final Map<String, String> mdc;
@@ -56,17 +57,22 @@ final class ParallelExecution {
    *
    * @param result the folder holding its results, or null when it failed or was cancelled
    * @param failure why it failed, or null
+   * @param keptFromReuse why the partition kept its result from reuse (then it is not stored), or null
    */
-  private record Outcome(Partition partition, Path result, boolean reused, int attempts, Throwable failure) {
+  private record Outcome(Partition partition, Path result, boolean reused, int attempts, Throwable failure,
+      String keptFromReuse) {
+    Outcome(Partition partition, Path result, boolean reused, int attempts, Throwable failure) {
+      this(partition, result, reused, attempts, failure, null);
+    }
+
     boolean failed() {
       return failure != null;
     }
   }
 
-  ParallelExecution(Parallel spec, StepContext ctx, PartitionFunction function) {
+  ParallelExecution(Parallel spec, StepContext ctx) {
     this.spec = spec;
     this.ctx = ctx;
-    this.function = function;
     this.log = ctx.log();
     this.mdc = MDC.getCopyOfContextMap();
   }
@@ -78,6 +84,7 @@ final class ParallelExecution {
       throw StepException.nonRetryable("input '" + spec.input() + "' is empty: a parallel step needs at least one"
           + " file to partition (" + data.root() + ")");
     }
+    function = spec.function(ctx);
     keys = PartitionKey.of(ctx.fingerprint(), spec.input(), spec.partitioning()).orElse(null);
     if (keys == null) {
       log.warn("partitions are not reused: the step's fingerprint holds no canonical state of its body and no"
@@ -201,9 +208,14 @@ final class ParallelExecution {
             return cancelled(partition);
           }
           Path out = Files.createDirectories(dir.resolve("out"));
-          function.run(partition, out, new PartitionContext(ctx, contextLock, log, spec.into(), dir.resolve("tmp")));
+          PartitionContext partitionCtx = new PartitionContext(ctx, contextLock, log, spec.into(), dir.resolve("tmp"));
+          function.run(partition, out, partitionCtx);
           if (stopping) {
             return cancelled(partition); // it may have returned early, interrupted: its results may be partial
+          }
+          if (partitionCtx.keptFromReuse() != null) {
+            log.info("{} keeps its result from reuse: {}", partition, partitionCtx.keptFromReuse());
+            return new Outcome(partition, out, false, attempt, null, partitionCtx.keptFromReuse());
           }
           if (key == null) {
             return new Outcome(partition, out, false, attempt, null);
@@ -253,14 +265,13 @@ final class ParallelExecution {
     int finished = outcomes.size();
     log.info("partitions: {} in all, {} computed, {} reused, {} failed", total >= 0 ? total : launched + "+",
         finished - reused - failed.size(), reused, failed.size());
+    List<Outcome> kept = outcomes.values().stream().filter(o -> o.keptFromReuse() != null).toList();
     if (failed.isEmpty()) {
+      keepFromReuse(failed, kept, finished);
       return;
     }
     boolean retryable = failed.stream().anyMatch(o -> !(o.failure() instanceof StepException se) || se.retryable());
-    String failures = failed.stream().limit(SHOWN_FAILURES)
-        .map(o -> o.partition() + ": " + describe(o.failure()))
-        .collect(Collectors.joining("; "))
-        + (failed.size() > SHOWN_FAILURES ? "; and " + (failed.size() - SHOWN_FAILURES) + " more" : "");
+    String failures = list(failed, o -> describe(o.failure()));
     if (tooManyFailures()) {
       boolean complete = finished == total;
       String message = (complete ? failed.size() + " of " + total : Integer.toString(failed.size()))
@@ -278,6 +289,32 @@ final class ParallelExecution {
       log.warn("{} failed after {} {}, its results are left out: {}", o.partition(), o.attempts(),
           o.attempts() == 1 ? "attempt" : "attempts", describe(o.failure()));
     }
+    keepFromReuse(failed, kept, finished);
+  }
+
+  /**
+   * Keeps a knowingly partial output from reuse, so that the next run runs the step again: it then computes the
+   * failed partitions, and those that kept their results from reuse, and reuses the others from the store.
+   */
+  private void keepFromReuse(List<Outcome> failed, List<Outcome> kept, int total) {
+    List<String> reasons = new ArrayList<>();
+    if (!failed.isEmpty()) {
+      reasons.add(failed.size() + " of " + total + " partitions failed: " + list(failed, o -> describe(o.failure())));
+    }
+    if (!kept.isEmpty()) {
+      reasons.add(kept.size() + " of " + total + " partitions kept their results from reuse: "
+          + list(kept, Outcome::keptFromReuse));
+    }
+    if (!reasons.isEmpty()) {
+      ctx.keepFromReuse(String.join("; ", reasons));
+    }
+  }
+
+  /** The first partitions with what is said of each: {@code partition 1 'b.txt': ...; and 2 more}. */
+  private static String list(List<Outcome> outcomes, Function<Outcome, String> what) {
+    return outcomes.stream().limit(SHOWN_FAILURES).map(o -> o.partition() + ": " + what.apply(o))
+        .collect(Collectors.joining("; "))
+        + (outcomes.size() > SHOWN_FAILURES ? "; and " + (outcomes.size() - SHOWN_FAILURES) + " more" : "");
   }
 
   private void gather(Path out) throws IOException {

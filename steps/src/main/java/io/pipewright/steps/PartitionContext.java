@@ -4,6 +4,7 @@ import io.pipewright.Dataset;
 import io.pipewright.Fingerprint;
 import io.pipewright.Metrics;
 import io.pipewright.Model;
+import io.pipewright.Step;
 import io.pipewright.StepContext;
 import io.pipewright.StepException;
 import io.pipewright.WorkUnits;
@@ -17,7 +18,8 @@ import org.slf4j.Logger;
 /**
  * The step's context as one partition attempt sees it: calls are serialised on a lock all partitions share (the
  * step's context is made for one thread), the scratch folder is the attempt's own, and the gathered output is off
- * limits.
+ * limits. {@link #keepFromReuse} is the partition's: its result is gathered but not stored, and the step's output is
+ * kept from reuse, so that the next run computes this partition again (and only the partitions like it).
  */
 final class PartitionContext implements StepContext {
   private final StepContext step;
@@ -25,6 +27,7 @@ final class PartitionContext implements StepContext {
   private final Logger log;
   private final String gathered;
   private final Path scratch;
+  private volatile String keptFromReuse;
 
   /**
    * @param log the step's logger, taken on the step's thread
@@ -52,6 +55,11 @@ final class PartitionContext implements StepContext {
   @Override
   public int attempt() {
     return step.attempt();
+  }
+
+  @Override
+  public Step step() {
+    return step.step(); // immutable
   }
 
   @Override
@@ -180,6 +188,23 @@ final class PartitionContext implements StepContext {
   @Override
   public WorkUnits units() {
     return step.units();
+  }
+
+  /**
+   * Keeps this partition's result from reuse: it is part of this run's output, but not stored, and the step keeps
+   * its output from reuse, naming this partition and {@code reason}; the next run computes the partition again.
+   */
+  @Override
+  public void keepFromReuse(String reason) {
+    if (reason == null || reason.isBlank()) {
+      throw StepException.nonRetryable("step '" + step.stepName() + "': keepFromReuse needs a reason");
+    }
+    keptFromReuse = reason;
+  }
+
+  /** Why the partition kept its result from reuse, or null. */
+  String keptFromReuse() {
+    return keptFromReuse;
   }
 
   @Override

@@ -26,14 +26,15 @@ import java.nio.file.Path;
  * call must return promptly when its thread is interrupted: that is how a timeout, a cancelled run or a step that
  * already failed stops the partitions still running.
  *
- * <p><b>The context</b> is the step's, with three differences: {@link StepContext#tempDir()} is a scratch folder of
+ * <p><b>The context</b> is the step's, with four differences: {@link StepContext#tempDir()} is a scratch folder of
  * this partition attempt; {@link StepContext#outputDir} refuses the step's gathered output (write into
- * {@code outputDir}); and calls are serialised, so that partitions may share it. Metrics reported through it are the
- * step's: a partition that reports {@code loss} overwrites another's.
+ * {@code outputDir}); {@link StepContext#keepFromReuse} is the partition's: its result is gathered but not stored,
+ * and the step's output is kept from reuse, so that the next run computes this partition again; and calls are
+ * serialised, so that partitions may share it. Metrics reported through it are the step's: a partition that reports
+ * {@code loss} overwrites another's.
  *
- * <p>This interface is also the seam for partition work that is not Java: an adapter that runs a script per
- * partition (handing it {@link Partition#files()} and {@code outputDir}) implements it, and gets retries, the error
- * threshold, gathering and reuse as they are.
+ * <p>For partition work that is not Java, {@link Parallel.Builder#apply(Script)} runs a {@link Script} per partition
+ * through this same interface, with retries, the error threshold, gathering and reuse as they are.
  */
 @FunctionalInterface
 public interface PartitionFunction {

@@ -14,7 +14,8 @@ import java.util.Optional;
  * <ol>
  *   <li>the tag {@link Parallel#KEY_TAG}, the version of these rules;
  *   <li>every component of the step's fingerprint but {@code input:<the partitioned input>}, by name and value, in
- *       their (sorted) order: the code, this declaration ({@code code:state}), parameters, other inputs, the target;
+ *       their (sorted) order: the code (with a script's source folder, {@code code:source}), this declaration
+ *       ({@code code:state}), parameters, other inputs, the target;
  *   <li>the partitioning ({@code files}, or {@code chunks rows=N header=B});
  *   <li>the partition's name and content hash.
  * </ol>

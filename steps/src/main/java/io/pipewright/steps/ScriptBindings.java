@@ -3,37 +3,45 @@ package io.pipewright.steps;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.pipewright.Fingerprint;
+import io.pipewright.Dataset;
+import io.pipewright.Model;
+import io.pipewright.Step;
 import io.pipewright.StepContext;
 import io.pipewright.StepException;
+import io.pipewright.StepInput;
 import io.pipewright.steps.ScriptPlaceholders.Located;
 import io.pipewright.steps.ScriptPlaceholders.Placeholder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * What a script's placeholders and {@code PW_*} variables stand for in one attempt, and, once the script exited,
- * the taking over of what it wrote: value outputs and metrics from their JSON files.
+ * What a script's placeholders and {@code PW_*} variables stand for in one attempt (of the step, or of one partition),
+ * and, once the script exited, the taking over of what it wrote: value outputs and metrics from their JSON files.
  *
- * <p>A step body does not see its step's declarations; the context tells what it needs. The inputs and the parameters
- * the step uses are the {@code input:NAME} and {@code param:NAME} components of its fingerprint. An output is a
- * folder when {@link StepContext#outputDir} gives one, and a value (Metrics or JSON) when it refuses because the
- * output is not files; only the outputs the script names can be known this way.
+ * <p>The step's declarations ({@link StepContext#step()}) say what there is: every input, every output and every
+ * parameter the step uses gets its variable. A Dataset or Model is a folder; a Metrics or JSON value is a JSON file.
  */
 final class ScriptBindings {
   static final ObjectMapper JSON = new ObjectMapper()
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-  private final String step;
+  /**
+   * A script run for one partition of a {@link Parallel} step.
+   *
+   * @param input the partitioned input: the script reads its partition, not the whole input
+   * @param into the gathered output: the script writes into {@code outputDir}, the partition's folder
+   */
+  record PerPartition(Partition partition, Path outputDir, String input, String into) {}
+
+  /** How failures start: {@code step 'prep': }, or nothing for a partition (its failure names the partition). */
+  private final String culprit;
   private final Map<Placeholder, String> values = new HashMap<>();
   private final Map<String, String> variables = new LinkedHashMap<>();
   private final Map<String, String> variableOwners = new HashMap<>();
@@ -41,123 +49,148 @@ final class ScriptBindings {
   private final Map<String, Path> valueOutputs = new LinkedHashMap<>();
   private final Path metricsFile;
 
-  private ScriptBindings(String step, Path metricsFile) {
-    this.step = step;
+  private ScriptBindings(String culprit, Path metricsFile) {
+    this.culprit = culprit;
     this.metricsFile = metricsFile;
   }
 
   /**
-   * Resolves every placeholder of {@code arguments} and every variable, failing with one line naming the step and
-   * the culprit for a name the step does not have. Writes value inputs to JSON files in the scratch folder.
+   * Refuses, where a Parallel step is declared, the placeholders a script per partition cannot have: the partitioned
+   * input (a partition reads its own file) and any output but the gathered one.
    *
-   * @param extraOutputs outputs named with {@link Script#outputs}, which get variables although no argument names them
+   * @throws IllegalArgumentException naming the argument and the placeholder
    */
-  static ScriptBindings bind(StepContext ctx, List<String> arguments, List<String> extraOutputs) throws IOException {
-    String step = ctx.stepName();
-    List<Located> used = ScriptPlaceholders.placeholders(arguments);
-    Set<String> inputs = names(ctx.fingerprint(), "input:");
-    Set<String> params = names(ctx.fingerprint(), "param:");
-    for (Located at : used) { // mistakes first, before anything is written
+  static void checkPerPartition(List<String> arguments, String input, String into) {
+    for (Located at : ScriptPlaceholders.placeholders(arguments)) {
       Placeholder p = at.placeholder();
-      if (p.kind().equals("input") && !inputs.contains(p.name())) {
-        throw StepException.nonRetryable("step '" + step + "': placeholder " + p + " in argument " + at.argument()
-            + " names no input of the step (inputs: " + (inputs.isEmpty() ? "none" : String.join(", ", inputs))
-            + ")");
+      if (p.kind().equals("input") && p.name().equals(input)) {
+        throw new IllegalArgumentException("argument " + at.argument() + ": placeholder " + p + " is the"
+            + " partitioned input: a script per partition reads its partition, {partition}");
       }
-      if (p.kind().equals("param")) {
-        ctx.param(p.name()); // fails, saying to declare it with uses(...), unless the step uses it
-        params.add(p.name());
+      if (p.kind().equals("output") && !p.name().equals(into)) {
+        throw new IllegalArgumentException("argument " + at.argument() + ": placeholder " + p + " is not the"
+            + " gathered output: a script per partition writes its results into {output:" + into + "}");
       }
     }
+  }
+
+  /**
+   * Checks that every placeholder names an input, output or parameter the step has, failing with one line that
+   * names the step, the placeholder and its argument; nothing is written. Run before anything starts.
+   *
+   * @param perPartition whether the script runs per partition (only then may it use partition placeholders)
+   */
+  static void check(StepContext ctx, List<String> arguments, boolean perPartition) {
+    Step step = ctx.step();
+    String culprit = "step '" + step.name() + "': ";
+    for (Located at : ScriptPlaceholders.placeholders(arguments)) {
+      Placeholder p = at.placeholder();
+      String where = "placeholder " + p + " in argument " + at.argument();
+      switch (p.kind()) {
+        case "input" -> {
+          if (!step.inputs().containsKey(p.name())) {
+            throw StepException.nonRetryable(culprit + where + " names no input of the step (inputs: "
+                + names(step.inputs().keySet()) + ")");
+          }
+        }
+        case "output" -> {
+          if (!step.outputs().containsKey(p.name())) {
+            throw StepException.nonRetryable(culprit + where + " names no output of the step (outputs: "
+                + names(step.outputs().keySet()) + ")");
+          }
+        }
+        case "param" -> ctx.param(p.name()); // fails, saying to declare it with uses(...), unless the step uses it
+        default -> {
+          if (!perPartition) {
+            throw StepException.nonRetryable(culprit + where + " is for a script run per partition -- run it with"
+                + " Parallel.over(input).into(output).apply(script)");
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Resolves every placeholder of {@code arguments} and every variable, after {@link #check}. Writes value inputs to
+   * JSON files in the context's scratch folder.
+   *
+   * @param partition the partition the script runs for, or null when it is the step's body
+   */
+  static ScriptBindings bind(StepContext ctx, List<String> arguments, PerPartition partition) throws IOException {
+    Step step = ctx.step();
     Path scratch = ctx.tempDir();
-    ScriptBindings bindings = new ScriptBindings(step, scratch.resolve("metrics.json"));
+    ScriptBindings bindings = new ScriptBindings(partition == null ? "step '" + step.name() + "': " : "",
+        scratch.resolve("metrics.json"));
     bindings.variable("PW_RUN_ID", ctx.runId(), "the run id");
-    bindings.variable("PW_STEP", step, "the step name");
+    bindings.variable("PW_STEP", step.name(), "the step name");
     bindings.variable("PW_ATTEMPT", Integer.toString(ctx.attempt()), "the attempt");
     bindings.variable("PW_METRICS_FILE", bindings.metricsFile.toString(), "the metrics file");
-    for (String input : inputs) {
-      bindings.bind("input", input, inputPath(ctx, input, scratch).toString());
+    for (Map.Entry<String, StepInput> input : step.inputs().entrySet()) {
+      if (partition == null || !input.getKey().equals(partition.input())) {
+        bindings.bind("input", input.getKey(), inputPath(ctx, input.getKey(), input.getValue(), scratch).toString());
+      }
     }
-    for (String param : params) {
+    for (String param : step.parameters()) {
       Object value = ctx.param(param);
       bindings.bind("param", param, value == null ? "" : String.valueOf(value));
     }
-    Set<String> outputs = new LinkedHashSet<>();
-    for (Located at : used) {
-      if (at.placeholder().kind().equals("output") && outputs.add(at.placeholder().name())) {
-        bindings.output(ctx, at.placeholder().name(), scratch, "placeholder " + at.placeholder() + " in argument "
-            + at.argument());
+    if (partition == null) {
+      for (Map.Entry<String, Class<?>> output : step.outputs().entrySet()) {
+        bindings.output(ctx, output.getKey(), output.getValue(), scratch);
       }
-    }
-    for (String output : extraOutputs) {
-      if (outputs.add(output)) {
-        bindings.output(ctx, output, scratch, "Script.outputs(\"" + output + "\")");
-      }
+    } else {
+      Partition p = partition.partition();
+      bindings.bind("output", partition.into(), partition.outputDir().toString());
+      bindings.bind(Placeholder.PARTITION_FILE, p.file().toString(), "the partition's file");
+      bindings.bind(new Placeholder(ScriptPlaceholders.PARTITION, "name"), p.name(), "the partition's name");
+      bindings.bind(new Placeholder(ScriptPlaceholders.PARTITION, "index"), Integer.toString(p.index()),
+          "the partition's index");
     }
     return bindings;
   }
 
-  private static Set<String> names(Fingerprint fingerprint, String prefix) {
-    Set<String> names = new TreeSet<>();
-    if (fingerprint == null) {
-      return names; // a context made by hand, in a test
-    }
-    for (Fingerprint.Component c : fingerprint.components()) {
-      if (c.name().startsWith(prefix)) {
-        names.add(c.name().substring(prefix.length()));
-      }
-    }
-    return names;
-  }
-
   /** The folder or file of an input; a Metrics or JSON value input is written to a JSON file first. */
-  private static Path inputPath(StepContext ctx, String name, Path scratch) throws IOException {
-    try {
-      return ctx.input(name);
-    } catch (StepException notFiles) {
+  private static Path inputPath(StepContext ctx, String name, StepInput input, Path scratch) throws IOException {
+    if (input instanceof StepInput.Upstream upstream && !isFolder(upstream.output().type())) {
       Object value = ctx.value(name, Object.class); // a Metrics input reads as its JSON object of numbers
       Path file = Files.createDirectories(scratch.resolve("inputs")).resolve(name + ".json");
       JSON.writeValue(file.toFile(), value);
       return file;
     }
+    return ctx.input(name);
   }
 
-  private void output(StepContext ctx, String name, Path scratch, String culprit) {
-    Path folder;
-    try {
-      folder = ctx.outputDir(name);
-    } catch (StepException e) {
-      if (e.getMessage() != null && e.getMessage().contains("has no output '" + name + "'")) {
-        throw StepException.nonRetryable("step '" + step + "': " + culprit + " names no output of the step -- declare"
-            + " it with .produces(\"" + name + "\", type)");
-      }
-      folder = null; // a Metrics or JSON value output: the script writes its JSON to a file
-    }
-    if (folder != null) {
+  /** Whether outputs of this type are folders of files; the others are JSON values. */
+  private static boolean isFolder(Class<?> type) {
+    return type == Dataset.class || type == Model.class;
+  }
+
+  private void output(StepContext ctx, String name, Class<?> type, Path scratch) throws IOException {
+    if (isFolder(type)) {
+      Path folder = ctx.outputDir(name);
       folderOutputs.put(name, folder);
       bind("output", name, folder.toString());
       return;
     }
-    Path file = scratch.resolve("outputs").resolve(name + ".json");
-    try {
-      Files.createDirectories(file.getParent());
-    } catch (IOException e) {
-      throw new StepException("step '" + step + "': cannot create a file for output '" + name + "': " + e, e);
-    }
+    Path file = Files.createDirectories(scratch.resolve("outputs")).resolve(name + ".json");
     valueOutputs.put(name, file);
     bind("output", name, file.toString());
   }
 
   private void bind(String kind, String name, String value) {
-    values.put(new Placeholder(kind, name), value);
-    variable(ScriptPlaceholders.variable(kind, name), value, kind + " '" + name + "'");
+    bind(new Placeholder(kind, name), value, kind + " '" + name + "'");
+  }
+
+  private void bind(Placeholder placeholder, String value, String owner) {
+    values.put(placeholder, value);
+    variable(ScriptPlaceholders.variable(placeholder), value, owner);
   }
 
   private void variable(String variable, String value, String owner) {
     String other = variableOwners.putIfAbsent(variable, owner);
     if (other != null) {
-      throw StepException.nonRetryable("step '" + step + "': " + other + " and " + owner + " would both be $"
-          + variable + " -- rename one of them");
+      throw StepException.nonRetryable(culprit + other + " and " + owner + " would both be $" + variable
+          + " -- rename one of them");
     }
     variables.put(variable, value);
   }
@@ -173,26 +206,26 @@ final class ScriptBindings {
   }
 
   /**
-   * After the script exited with status 0: checks that it wrote every output it was given, hands the value outputs
-   * and the metrics it wrote to the context. Every failure here is one line naming the step, and not retried: the
-   * script would write the same again.
+   * After the script exited with status 0: checks that it wrote every output of the step (a partition may write
+   * nothing), hands the value outputs and the metrics it wrote to the context. Every failure here is one line, and not
+   * retried: the script would write the same again.
    *
    * @param what the process in words, {@code python3 eval.py}
    */
   void collect(StepContext ctx, String what) throws IOException {
     for (Map.Entry<String, Path> folder : folderOutputs.entrySet()) {
       if (!hasFiles(folder.getValue())) {
-        throw StepException.nonRetryable("step '" + step + "': " + what + " exited with status 0 without writing"
-            + " output '" + folder.getKey() + "' -- write its files into the folder that {output:" + folder.getKey()
-            + "} and $" + ScriptPlaceholders.variable("output", folder.getKey()) + " name");
+        throw StepException.nonRetryable(culprit + what + " exited with status 0 without writing output '"
+            + folder.getKey() + "' -- write its files into the folder that {output:" + folder.getKey() + "} and $"
+            + ScriptPlaceholders.variable("output", folder.getKey()) + " name");
       }
     }
     Map<String, Object> written = new LinkedHashMap<>();
     for (Map.Entry<String, Path> file : valueOutputs.entrySet()) {
       String name = file.getKey();
       if (!Files.isRegularFile(file.getValue())) {
-        throw StepException.nonRetryable("step '" + step + "': " + what + " exited with status 0 without writing"
-            + " output '" + name + "' -- write its value as JSON to the file that {output:" + name + "} and $"
+        throw StepException.nonRetryable(culprit + what + " exited with status 0 without writing output '" + name
+            + "' -- write its value as JSON to the file that {output:" + name + "} and $"
             + ScriptPlaceholders.variable("output", name) + " name");
       }
       written.put(name, read(file.getValue(), "output '" + name + "'"));
@@ -200,13 +233,13 @@ final class ScriptBindings {
     if (Files.exists(metricsFile)) {
       Object metrics = read(metricsFile, "$PW_METRICS_FILE");
       if (!(metrics instanceof Map<?, ?> map)) {
-        throw StepException.nonRetryable("step '" + step + "': $PW_METRICS_FILE must hold a JSON object of numbers,"
-            + " not " + abbreviate(JSON.writeValueAsString(metrics)));
+        throw StepException.nonRetryable(culprit + "$PW_METRICS_FILE must hold a JSON object of numbers, not "
+            + abbreviate(JSON.writeValueAsString(metrics)));
       }
       for (Map.Entry<?, ?> metric : map.entrySet()) {
         if (!(metric.getValue() instanceof Number number) || !Double.isFinite(number.doubleValue())) {
-          throw StepException.nonRetryable("step '" + step + "': $PW_METRICS_FILE must hold a JSON object of"
-              + " numbers, but '" + metric.getKey() + "' is " + abbreviate(JSON.writeValueAsString(metric.getValue())));
+          throw StepException.nonRetryable(culprit + "$PW_METRICS_FILE must hold a JSON object of numbers, but '"
+              + metric.getKey() + "' is " + abbreviate(JSON.writeValueAsString(metric.getValue())));
         }
         ctx.metric((String) metric.getKey(), number.doubleValue());
       }
@@ -218,8 +251,7 @@ final class ScriptBindings {
     try {
       return JSON.readValue(file.toFile(), Object.class);
     } catch (JsonProcessingException e) {
-      throw StepException.nonRetryable("step '" + step + "': " + what + " is not valid JSON: "
-          + abbreviate(e.getOriginalMessage()));
+      throw StepException.nonRetryable(culprit + what + " is not valid JSON: " + abbreviate(e.getOriginalMessage()));
     }
   }
 
@@ -227,6 +259,10 @@ final class ScriptBindings {
     try (Stream<Path> walk = Files.walk(dir)) {
       return walk.anyMatch(Files::isRegularFile);
     }
+  }
+
+  private static String names(Collection<String> names) {
+    return names.isEmpty() ? "none" : String.join(", ", names);
   }
 
   static String abbreviate(String text) {

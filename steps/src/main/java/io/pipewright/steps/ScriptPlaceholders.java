@@ -10,29 +10,47 @@ import java.util.regex.Pattern;
 
 /**
  * The placeholders of a script's arguments: {@code {input:NAME}}, {@code {output:NAME}} and {@code {param:NAME}},
+ * and for a script run per partition {@code {partition}}, {@code {partition:name}} and {@code {partition:index}},
  * anywhere in an argument; <code>{{</code> stands for a literal brace.
  *
  * <p>What counts as a placeholder is kept narrow, so that braces a command line needs for itself ({@code ${HOME}},
  * {@code {"a": 1}}, {@code {x:>10}}) pass through: a brace, a lower-case word, a colon, a name (as Pipewright names
- * steps, inputs and parameters), a closing brace. Such a text with a word other than the three kinds is a mistake
- * ({@code {inptu:raw}}), and so is one of the three kinds that is not closed or has no valid name.
+ * steps, inputs and parameters), a closing brace; or exactly {@code {partition}}. Such a text with a word other than
+ * the four kinds is a mistake ({@code {inptu:raw}}), and so is one of the kinds that is not closed or has no valid
+ * name, or a partition placeholder other than the three.
  */
 final class ScriptPlaceholders {
-  static final List<String> KINDS = List.of("input", "output", "param");
+  static final String PARTITION = "partition";
+  static final List<String> KINDS = List.of("input", "output", "param", PARTITION);
+  /** What {@code {partition:WHAT}} may ask for; {@code {partition}} itself is the partition's file. */
+  static final List<String> PARTITION_FACTS = List.of("name", "index");
 
   private static final Set<String> KNOWN = Set.copyOf(KINDS);
+  private static final String WHOLE_PARTITION = "{" + PARTITION + "}";
   private static final Pattern HEAD = Pattern.compile("\\{([A-Za-z]+):");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
-  private static final String HINT = " -- placeholders are {input:NAME}, {output:NAME} and {param:NAME}; write {{ for"
-      + " a literal {";
+  private static final String HINT = " -- placeholders are {input:NAME}, {output:NAME}, {param:NAME}, and per"
+      + " partition {partition}, {partition:name} and {partition:index}; write {{ for a literal {";
 
   private ScriptPlaceholders() {}
 
-  /** One placeholder, as written. */
+  /**
+   * One placeholder, as written.
+   *
+   * @param name the input, output or parameter; for a partition placeholder {@code name}, {@code index}, or null for
+   *     {@code {partition}}, its file
+   */
   record Placeholder(String kind, String name) {
+    /** {@code {partition}}: the file of the partition. */
+    static final Placeholder PARTITION_FILE = new Placeholder(PARTITION, null);
+
+    boolean isPartition() {
+      return kind.equals(PARTITION);
+    }
+
     @Override
     public String toString() {
-      return "{" + kind + ":" + name + "}";
+      return name == null ? "{" + kind + "}" : "{" + kind + ":" + name + "}";
     }
   }
 
@@ -66,7 +84,15 @@ final class ScriptPlaceholders {
         i += 2;
         continue;
       }
-      Placeholder placeholder = head.region(i, argument.length()).lookingAt() ? placeholder(argument, head) : null;
+      Placeholder placeholder;
+      int end;
+      if (argument.startsWith(WHOLE_PARTITION, i)) {
+        placeholder = Placeholder.PARTITION_FILE;
+        end = i + WHOLE_PARTITION.length();
+      } else {
+        placeholder = head.region(i, argument.length()).lookingAt() ? placeholder(argument, head) : null;
+        end = placeholder == null ? -1 : argument.indexOf('}', head.end()) + 1;
+      }
       if (placeholder == null) {
         literal.append(c);
         i++;
@@ -77,7 +103,7 @@ final class ScriptPlaceholders {
         literal.setLength(0);
       }
       parts.add(new Part(null, placeholder));
-      i = argument.indexOf('}', head.end()) + 1;
+      i = end;
     }
     if (literal.length() > 0 || parts.isEmpty()) {
       parts.add(new Part(literal.toString(), null));
@@ -102,6 +128,10 @@ final class ScriptPlaceholders {
       if (!wellFormed) {
         throw new MalformedException("placeholder " + shown + " needs a name of letters, digits, '_', '.' or '-'"
             + HINT);
+      }
+      if (word.equals(PARTITION) && !PARTITION_FACTS.contains(name)) {
+        throw new MalformedException("unknown placeholder " + shown + " -- a partition's placeholders are"
+            + " {partition} (its file), {partition:name} and {partition:index}");
       }
       return new Placeholder(word, name);
     }
@@ -142,8 +172,17 @@ final class ScriptPlaceholders {
     return s.toString();
   }
 
-  /** The environment variable of an input, output or parameter: {@code PW_INPUT_RAW_DATA} for input raw-data. */
+  /**
+   * The environment variable of an input, output, parameter or partition fact: {@code PW_INPUT_RAW_DATA} for input
+   * raw-data, {@code PW_PARTITION} for the partition's file, {@code PW_PARTITION_NAME} for its name.
+   */
   static String variable(String kind, String name) {
-    return "PW_" + kind.toUpperCase(Locale.ROOT) + "_" + name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    String prefix = "PW_" + kind.toUpperCase(Locale.ROOT);
+    return name == null ? prefix : prefix + "_" + name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+  }
+
+  /** The variable of a placeholder. */
+  static String variable(Placeholder placeholder) {
+    return variable(placeholder.kind(), placeholder.name());
   }
 }

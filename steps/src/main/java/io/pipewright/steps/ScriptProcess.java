@@ -78,11 +78,13 @@ final class ScriptProcess {
    * removed first), and waits for it.
    *
    * @param what the process in words, for log lines ({@code python3 prep.py})
+   * @param prefix put before each line the process prints, and each line logged about it: {@code [cat.png] } for a
+   *     partition's script, empty for a step's
    * @throws IOException when the process cannot be started
    * @throws InterruptedException when the step's thread was interrupted: the process tree has been killed by then
    */
   static Result run(String step, String what, List<String> command, Path dir, Map<String, String> environment,
-      Logger log) throws IOException, InterruptedException {
+      Logger log, String prefix) throws IOException, InterruptedException {
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
     Map<String, String> env = builder.environment();
     env.keySet().removeIf(name -> name.startsWith("PW_")); // an enclosing step's, when Pipewright runs in a script
@@ -92,30 +94,31 @@ final class ScriptProcess {
     }
     Process process = builder.start();
     try {
-      return await(step, what, process, log);
+      return await(step, what, process, log, prefix);
     } catch (InterruptedException e) {
-      stop(what, process, log);
+      stop(what, process, log, prefix);
       throw new InterruptedException("step '" + step + "' was stopped: " + what + " and the processes it started were"
           + " killed");
     } catch (RuntimeException | Error e) {
-      stop(what, process, log);
+      stop(what, process, log, prefix);
       throw e;
     }
   }
 
-  private static void stop(String what, Process process, Logger log) {
+  private static void stop(String what, Process process, Logger log, String prefix) {
     destroyTree(process);
     try {
-      log.warn("stopped {} (pid {}) and the processes it started", what, process.pid());
+      log.warn("{}stopped {} (pid {}) and the processes it started", prefix, what, process.pid());
     } catch (RuntimeException e) {
       // the run may be over, and the line has nowhere to go
     }
   }
 
-  private static Result await(String step, String what, Process process, Logger log) throws InterruptedException {
+  private static Result await(String step, String what, Process process, Logger log, String prefix)
+      throws InterruptedException {
     Map<String, String> mdc = MDC.getCopyOfContextMap();
-    Pump out = new Pump(process.getInputStream(), line -> log.info("{}", line), mdc);
-    Pump err = new Pump(process.getErrorStream(), line -> log.warn("{}", line), mdc);
+    Pump out = new Pump(process.getInputStream(), line -> log.info("{}{}", prefix, line), mdc);
+    Pump err = new Pump(process.getErrorStream(), line -> log.warn("{}{}", prefix, line), mdc);
     Thread outThread = start(out, "pipewright-script-" + step + "-stdout");
     Thread errThread = start(err, "pipewright-script-" + step + "-stderr");
     try {
@@ -137,8 +140,8 @@ final class ScriptProcess {
     }
     if (out.abandoned || err.abandoned) {
       // Once orphaned, such a process is no longer a descendant of the script: it cannot be found to be stopped.
-      log.warn("{} exited, but a process it started still holds its output open: its further output is not logged",
-          what);
+      log.warn("{}{} exited, but a process it started still holds its output open: its further output is not"
+          + " logged", prefix, what);
     }
     return new Result(exitCode, out.tail(), err.tail());
   }

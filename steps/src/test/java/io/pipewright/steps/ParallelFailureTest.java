@@ -75,6 +75,26 @@ class ParallelFailureTest {
   }
 
   @Test
+  void runsAPartialSuccessAgainInTheNextRunComputingOnlyTheFailedPartitions(Workspace ws) throws IOException {
+    FAILING.add("b.txt");
+    Path images = files("a", "b", "c");
+
+    Run partial = ws.submit(pipeline(images, work(b -> b.errorThreshold(1)))).await();
+    Run again = ws.submit(pipeline(images, work(b -> b.errorThreshold(1)))).await();
+
+    // Still failing: the next run is partial again, and again not reused.
+    assertThat(partial.step("score").status()).isEqualTo(StepStatus.SUCCEEDED);
+    assertThat(again.step("score").status()).isEqualTo(StepStatus.SUCCEEDED);
+    assertThat(calls()).isEqualTo(Map.of("a.txt", 1, "b.txt", 2, "c.txt", 1));
+    assertThat(again.step("score").metrics()).isEqualTo(
+        Map.of("partitions.total", 3.0, "partitions.failed", 1.0, "partitions.reused", 2.0));
+    assertThat(tree(output(again))).isEqualTo(tree(output(partial)));
+    assertThat(ws.runs().explain(again.id(), "score").reason()).isEqualTo("run " + partial.id().substring(0, 8)
+        + " has the same fingerprint, but its outputs were kept from reuse: 1 of 3 partitions failed: partition 1"
+        + " 'b.txt': IllegalStateException: failing b.txt");
+  }
+
+  @Test
   void failsNamingTheCountAndTheFailedPartitionsWhenMoreThanTheThresholdFail(Workspace ws) throws IOException {
     FAILING.addAll(Set.of("b.txt", "d.txt", "e.txt"));
 

@@ -183,27 +183,74 @@ class ParallelReuseTest {
   }
 
   @Test
-  void computesOnlyTheFailedPartitionsWhenTheStepRunsAgain(Workspace ws) throws IOException {
+  void runsAPartialSuccessAgainComputingOnlyTheFailedPartitions(Workspace ws) throws IOException {
     Path images = folder(dir.resolve("images"), Map.of("a.txt", "ay", "b.txt", "bee", "c.txt", "sea"));
     Parallel tolerant = Parallel.over("images").into("scores").errorThreshold(1).apply(ParallelReuseTest::upperCase);
     FAILING.add("b.txt");
 
     Run partial = ws.submit(pipeline(images, tolerant)).await();
     FAILING.clear();
+    Run completed = ws.submit(pipeline(images, tolerant)).await();
     Run same = ws.submit(pipeline(images, tolerant)).await();
-    Run again = ws.submit(pipeline(images, tolerant), RunOptions.defaults().reuse(false)).await();
 
     assertThat(partial.step("score").status()).isEqualTo(StepStatus.SUCCEEDED);
     assertThat(tree(output(partial))).containsOnlyKeys("part-00000-a.txt/u.txt", "part-00002-c.txt/u.txt");
-    // The step's own cache entry holds the partial output: a run with the same fingerprint reuses it as it is ...
-    assertThat(same.step("score").status()).isEqualTo(StepStatus.REUSED);
-    assertThat(tree(output(same))).hasSize(2);
-    // ... and a run without step reuse computes the failed partition only.
-    assertThat(again.step("score").status()).isEqualTo(StepStatus.SUCCEEDED);
-    assertThat(tree(output(again))).containsOnlyKeys(
+    // The partial output was kept from reuse: the same fingerprint runs the step again, computing b.txt only.
+    assertThat(completed.step("score").status()).isEqualTo(StepStatus.SUCCEEDED);
+    assertThat(tree(output(completed))).containsOnlyKeys(
         "part-00000-a.txt/u.txt", "part-00001-b.txt/u.txt", "part-00002-c.txt/u.txt");
     assertThat(calls()).isEqualTo(Map.of("a.txt", 1, "b.txt", 2, "c.txt", 1));
-    assertThat(again.step("score").metrics()).containsEntry("partitions.reused", 2.0);
+    assertThat(completed.step("score").metrics()).containsEntry("partitions.reused", 2.0)
+        .containsEntry("partitions.failed", 0.0);
+    // Complete now: reused as any step.
+    assertThat(same.step("score").status()).isEqualTo(StepStatus.REUSED);
+  }
+
+  @Test
+  void computesEveryPartitionAgainWhenReuseIsOff(Workspace ws) throws IOException {
+    Path images = folder(dir.resolve("images"), Map.of("a.txt", "ay", "b.txt", "bee"));
+
+    ws.submit(pipeline(images, upper())).await();
+    Run again = ws.submit(pipeline(images, upper()), RunOptions.defaults().reuse(false)).await();
+
+    assertThat(again.step("score").status()).isEqualTo(StepStatus.SUCCEEDED);
+    assertThat(calls()).isEqualTo(Map.of("a.txt", 2, "b.txt", 2));
+    assertThat(again.step("score").metrics()).containsEntry("partitions.reused", 0.0);
+    assertThat(tree(output(again))).containsExactly(
+        Map.entry("part-00000-a.txt/u.txt", "AY"), Map.entry("part-00001-b.txt/u.txt", "BEE"));
+  }
+
+  @Test
+  void computesAgainOnlyThePartitionThatKeptItsResultFromReuse(Workspace ws) throws IOException {
+    Path images = folder(dir.resolve("images"), Map.of("a.txt", "ay", "b.txt", "bee", "c.txt", "sea"));
+    Parallel degraded = Parallel.over("images").into("scores").apply((partition, out, ctx) -> {
+      count(partition.name());
+      boolean rateLimited = partition.name().equals("b.txt") && CALLS.get("b.txt").get() <= 2;
+      if (rateLimited) {
+        ctx.keepFromReuse("rate limited, scored offline");
+      }
+      Files.writeString(out.resolve("u.txt"), rateLimited ? "?" : Files.readString(partition.file()).toUpperCase());
+    });
+
+    Run first = ws.submit(pipeline(images, degraded)).await();
+    Run second = ws.submit(pipeline(images, degraded)).await(); // b.txt is rate limited again
+    // Asked before the third run stores a complete output under the same fingerprint: explain compares with the
+    // cache as it is when asked.
+    String explained = ws.runs().explain(second.id(), "score").reason();
+    Run third = ws.submit(pipeline(images, degraded)).await();
+
+    assertThat(first.step("score").status()).isEqualTo(StepStatus.SUCCEEDED);
+    assertThat(tree(output(first))).containsEntry("part-00001-b.txt/u.txt", "?").hasSize(3);
+    assertThat(logs(ws, first, "INFO")).contains("partition 1 'b.txt' keeps its result from reuse: rate limited,"
+        + " scored offline");
+    assertThat(second.step("score").status()).isEqualTo(StepStatus.SUCCEEDED);
+    assertThat(explained).isEqualTo("run " + first.id().substring(0, 8)
+        + " has the same fingerprint, but its outputs were kept from reuse: 1 of 3 partitions kept their results"
+        + " from reuse: partition 1 'b.txt': rate limited, scored offline");
+    assertThat(third.step("score").status()).isEqualTo(StepStatus.SUCCEEDED);
+    assertThat(tree(output(third))).containsEntry("part-00001-b.txt/u.txt", "BEE");
+    assertThat(calls()).isEqualTo(Map.of("a.txt", 1, "b.txt", 3, "c.txt", 1));
+    assertThat(third.step("score").metrics()).containsEntry("partitions.reused", 2.0);
   }
 
   @Test
@@ -232,9 +279,10 @@ class ParallelReuseTest {
         .runs(Parallel.over("images").into("scores").apply(new Opaque()));
 
     ws.submit(p).await();
-    Run second = ws.submit(p, RunOptions.defaults().reuse(false)).await();
+    Files.writeString(images.resolve("c.txt"), "sea");
+    Run second = ws.submit(p).await();
 
-    assertThat(calls()).isEqualTo(Map.of("a.txt", 1, "b.txt", 1));
+    assertThat(calls()).isEqualTo(Map.of("a.txt", 1, "b.txt", 1, "c.txt", 1));
     assertThat(second.step("score").metrics()).containsEntry("partitions.reused", 2.0);
   }
 

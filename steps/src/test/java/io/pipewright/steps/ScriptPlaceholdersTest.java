@@ -28,6 +28,28 @@ class ScriptPlaceholdersTest {
   }
 
   @Test
+  void replacesThePlaceholdersOfAPartition() {
+    Map<Placeholder, String> values = Map.of(Placeholder.PARTITION_FILE, "/data/a.txt",
+        new Placeholder("partition", "name"), "a.txt", new Placeholder("partition", "index"), "7");
+
+    assertThat(ScriptPlaceholders.substitute("--in={partition}", values::get)).isEqualTo("--in=/data/a.txt");
+    assertThat(ScriptPlaceholders.substitute("{partition:name}#{partition:index}", values::get)).isEqualTo("a.txt#7");
+    assertThat(ScriptPlaceholders.substitute("{{partition}", values::get)).isEqualTo("{partition}");
+    assertThat(ScriptPlaceholders.substitute("{Partition}", values::get)).isEqualTo("{Partition}");
+    assertThat(ScriptPlaceholders.placeholders(List.of("x", "{partition}{partition:name}")))
+        .extracting(located -> located.placeholder().toString() + "@" + located.argument())
+        .containsExactly("{partition}@2", "{partition:name}@2");
+  }
+
+  @Test
+  void refusesAPartitionPlaceholderOtherThanItsFileNameAndIndex() {
+    assertThatThrownBy(() -> Script.python("score.py", "{partition:file}"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("python3 score.py: argument 1: unknown placeholder {partition:file} -- a partition's placeholders"
+            + " are {partition} (its file), {partition:name} and {partition:index}");
+  }
+
+  @Test
   void leavesBracesThatAreNoPlaceholdersAlone() {
     for (String literal : List.of("${HOME}", "{\"a\": 1}", "f'{x:>10}'", "${VAR:-default}", "{}", "{input",
         "a{b}c", "{x: y}")) {
@@ -46,7 +68,8 @@ class ScriptPlaceholdersTest {
     assertThatThrownBy(() -> Script.python("prep.py", "--raw", "{inptu:raw}"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("python3 prep.py: argument 2: unknown placeholder {inptu:raw} -- placeholders are {input:NAME},"
-            + " {output:NAME} and {param:NAME}; write {{ for a literal {");
+            + " {output:NAME}, {param:NAME}, and per partition {partition}, {partition:name} and {partition:index};"
+            + " write {{ for a literal {");
   }
 
   @Test
@@ -66,6 +89,8 @@ class ScriptPlaceholdersTest {
     assertThat(ScriptPlaceholders.variable("input", "raw-data.v2")).isEqualTo("PW_INPUT_RAW_DATA_V2");
     assertThat(ScriptPlaceholders.variable("param", "testFraction")).isEqualTo("PW_PARAM_TESTFRACTION");
     assertThat(ScriptPlaceholders.variable("output", "model")).isEqualTo("PW_OUTPUT_MODEL");
+    assertThat(ScriptPlaceholders.variable(Placeholder.PARTITION_FILE)).isEqualTo("PW_PARTITION");
+    assertThat(ScriptPlaceholders.variable(new Placeholder("partition", "index"))).isEqualTo("PW_PARTITION_INDEX");
   }
 
   @Test
@@ -89,7 +114,7 @@ class ScriptPlaceholdersTest {
   @Test
   void returnsANewScriptFromEachWither() {
     Script plain = Script.python("prep.py", "{input:raw}");
-    Script configured = plain.env("SEED", "1").sourceFolder(Path.of("src")).outputs("model");
+    Script configured = plain.env("SEED", "1").sourceFolder(Path.of("src"));
 
     assertThat(plain.sourceFolder()).isNull();
     assertThat(plain.toString()).isEqualTo("Script[python3 -u prep.py {input:raw}]");

@@ -63,8 +63,7 @@ class ScriptTest {
     Path src = source(dir.resolve("src"), "values.py", "report.py");
     Pipeline p = Pipeline.named("values");
     Step eval = p.evaluate("eval").produces("metrics", Metrics.class).produces("count", Long.class)
-        .runs(Script.python("values.py", "{output:metrics}", "{output:metrics}").outputs("count", "metrics")
-            .sourceFolder(src));
+        .runs(Script.python("values.py", "{output:metrics}").sourceFolder(src)); // count: by $PW_OUTPUT_COUNT
     Step report = p.step("report").input("count", eval.value("count", Long.class))
         .input("m", eval.metrics("metrics")).produces("text", String.class)
         .runs(Script.python("report.py", "{input:count}", "{input:m}", "{output:text}").sourceFolder(src));
@@ -172,7 +171,7 @@ class ScriptTest {
     Files.setPosixFilePermissions(src.resolve("tool.sh"), PosixFilePermissions.fromString("rwxr-xr-x"));
     Pipeline p = Pipeline.named("tool").parameter("word", "hi");
     p.prep("prep").uses("word").produces("out", Dataset.class)
-        .runs(Script.command("./tool.sh", "{param:word}").outputs("out").sourceFolder(src));
+        .runs(Script.command("./tool.sh", "{param:word}").sourceFolder(src)); // writes to $PW_OUTPUT_OUT
 
     Run run = ws.submit(p).await();
 
@@ -195,22 +194,27 @@ class ScriptTest {
   }
 
   @Test
-  void failsBeforeStartingForAPlaceholderNamingNoInputOrOutput(Workspace ws) throws IOException {
+  void failsBeforeStartingForAPlaceholderNamingNoInputOrOutputOrAPartition(Workspace ws) throws IOException {
     Path src = source(dir.resolve("src"), "tool.sh");
     Path raw = Files.writeString(dir.resolve("raw.csv"), "1\n");
     Pipeline p = Pipeline.named("names");
     p.prep("in").input("raw", raw).runs(Script.bash("tool.sh", "--raw", "{input:rwa}").sourceFolder(src));
-    p.prep("out").produces("train", Dataset.class)
+    p.prep("out").produces("train", Dataset.class).produces("test", Dataset.class)
         .runs(Script.bash("tool.sh", "{output:trian}").sourceFolder(src));
+    p.prep("part").input("raw", raw).runs(Script.bash("tool.sh", "{input:raw}", "--name={partition:name}")
+        .sourceFolder(src));
 
     Run run = ws.submit(p).await();
 
     assertThat(run.step("in").error()).isEqualTo("step 'in': placeholder {input:rwa} in argument 2 names no input"
         + " of the step (inputs: raw)");
     assertThat(run.step("out").error()).isEqualTo("step 'out': placeholder {output:trian} in argument 1 names no"
-        + " output of the step -- declare it with .produces(\"trian\", type)");
-    assertThat(messages(ws, run, "in")).isEmpty(); // the script never started
-    assertThat(messages(ws, run, "out")).isEmpty();
+        + " output of the step (outputs: train, test)");
+    assertThat(run.step("part").error()).isEqualTo("step 'part': placeholder {partition:name} in argument 2 is for"
+        + " a script run per partition -- run it with Parallel.over(input).into(output).apply(script)");
+    for (String step : List.of("in", "out", "part")) {
+      assertThat(messages(ws, run, step)).as(step).isEmpty(); // the script never started
+    }
   }
 
   @Test
@@ -231,7 +235,7 @@ class ScriptTest {
     Pipeline p = Pipeline.named("lazy");
     p.prep("files").produces("train", Dataset.class)
         .runs(Script.bash("silent.sh", "{output:train}").sourceFolder(src));
-    p.evaluate("value").runs(Script.bash("silent.sh").outputs("metrics").sourceFolder(src));
+    p.evaluate("value").runs(Script.bash("silent.sh").sourceFolder(src)); // its default output, named nowhere
 
     Run run = ws.submit(p).await();
 
