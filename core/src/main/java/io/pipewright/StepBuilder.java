@@ -1,5 +1,6 @@
 package io.pipewright;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,6 +68,14 @@ public final class StepBuilder {
   /** Reads a file or folder outside the workspace, in place, as a Dataset. */
   public StepBuilder input(String inputName, Path path) {
     return addInput(inputName, new StepInput.External(Objects.requireNonNull(path, "path")));
+  }
+
+  /**
+   * Reads every object below a datastore prefix ({@code URI.create("azureblob://acct/ml/raw/digits")}) as a Dataset:
+   * the engine copies them into the step's working area first. A {@code file:} URI works too.
+   */
+  public StepBuilder input(String inputName, URI location) {
+    return addInput(inputName, new StepInput.Remote(Objects.requireNonNull(location, "location")));
   }
 
   private StepBuilder addInput(String inputName, StepInput input) {

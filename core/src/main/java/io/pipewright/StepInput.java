@@ -1,5 +1,6 @@
 package io.pipewright;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -9,6 +10,17 @@ public sealed interface StepInput {
   record Upstream(Output<?> output) implements StepInput {
     public Upstream {
       Objects.requireNonNull(output, "output");
+    }
+  }
+
+  /**
+   * Every object below a prefix of a datastore ({@code azureblob://acct/ml/raw/digits}), copied into the step's
+   * working area when the step becomes ready and read as a Dataset; its content hash is that of a local folder with
+   * the same files.
+   */
+  record Remote(URI location) implements StepInput {
+    public Remote {
+      Objects.requireNonNull(location, "location");
     }
   }
 

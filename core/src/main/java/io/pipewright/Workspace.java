@@ -14,6 +14,8 @@ import io.pipewright.internal.store.SqliteRunStore;
 import io.pipewright.internal.util.FileTrees;
 import io.pipewright.internal.util.Processes;
 import io.pipewright.spi.ComputeTarget;
+import io.pipewright.spi.Datastore;
+import io.pipewright.spi.Datastores;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -201,6 +203,8 @@ public final class Workspace implements AutoCloseable {
     private int localThreads = Runtime.getRuntime().availableProcessors();
     private final Map<String, ComputeTarget> targets = new LinkedHashMap<>();
     private Clock clock = Clock.systemUTC();
+    private String datastore;
+    private Map<String, String> datastoreSettings = Map.of();
 
     private Builder(Path dir) {
       this.dir = dir;
@@ -223,6 +227,24 @@ public final class Workspace implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Mirrors the workspace's stored outputs in a datastore ({@code azureblob://acct/ml/pipewright}, or a shared
+     * folder), so that workspaces on other machines that share its run store reuse them: each output is pushed once
+     * it is stored, and one that a cache entry names but this machine lacks is copied here before it is reused.
+     *
+     * @param settings the datastore adapter's settings (credentials, endpoint); never logged
+     */
+    public Builder datastore(String location, Map<String, String> settings) {
+      this.datastore = Objects.requireNonNull(location, "location");
+      this.datastoreSettings = Map.copyOf(settings);
+      return this;
+    }
+
+    /** {@link #datastore(String, Map)} with credentials from the environment. */
+    public Builder datastore(String location) {
+      return datastore(location, Map.of());
+    }
+
     /** The clock for run and step timestamps. */
     public Builder clock(Clock value) {
       this.clock = Objects.requireNonNull(value, "clock");
@@ -242,7 +264,9 @@ public final class Workspace implements AutoCloseable {
       all.putAll(targets);
       SqliteRunStore store = SqliteRunStore.open(root.resolve("pipewright.db"));
       Recorder recorder = null;
+      Datastore mirror = null;
       try {
+        mirror = datastore == null ? null : Datastores.open(datastore, datastoreSettings);
         // Files are hashed once per version: remembered in memory and in the run store, shared by all runs.
         FileHasher hasher = FileHasher.builder(ForkJoinPool.commonPool()).memo(store).build();
         OutputStore outputs = new OutputStore(root.resolve("data"), root.resolve("tmp"), hasher);
@@ -252,10 +276,14 @@ public final class Workspace implements AutoCloseable {
         recorder = new Recorder(store, root.getFileName().toString());
         StepFingerprinter fingerprinter = StepFingerprinter.forJava(outputs::hashFile);
         return new Workspace(root, temporary, store, recorder,
-            new Engine(all, outputs, store, recorder, fingerprinter, root.resolve("locks"), clock));
+            new Engine(all, outputs, store, recorder, fingerprinter, root.resolve("locks"), clock, mirror,
+                datastoreSettings));
       } catch (RuntimeException e) {
         if (recorder != null) {
           recorder.close();
+        }
+        if (mirror != null) {
+          mirror.close();
         }
         store.close();
         all.values().forEach(ComputeTarget::close);

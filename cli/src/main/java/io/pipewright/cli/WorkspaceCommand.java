@@ -13,6 +13,11 @@ abstract class WorkspaceCommand extends BaseCommand {
       description = "The workspace folder, relative to the current one. Default: ${DEFAULT-VALUE}")
   String workspace;
 
+  @Option(names = "--datastore", paramLabel = "URI", order = 11, defaultValue = "${env:PIPEWRIGHT_DATASTORE}",
+      description = "Mirror stored outputs in this datastore (azureblob://account/container/prefix, or a shared"
+          + " folder), for workspaces on other machines that share the run store. Default: $PIPEWRIGHT_DATASTORE")
+  String datastore;
+
   WorkspaceCommand(Terminal term) {
     super(term);
   }
@@ -27,7 +32,11 @@ abstract class WorkspaceCommand extends BaseCommand {
 
   /** Opens the workspace, creating it if absent. */
   Workspace open() {
-    return Workspace.open(workspacePath());
+    Workspace.Builder builder = Workspace.builder(workspacePath());
+    if (datastore != null && !datastore.isBlank()) {
+      builder.datastore(datastore);
+    }
+    return builder.open();
   }
 
   /**

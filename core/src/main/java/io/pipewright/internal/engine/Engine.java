@@ -11,6 +11,8 @@ import io.pipewright.internal.store.RunStore;
 import io.pipewright.internal.util.Processes;
 import io.pipewright.spi.Capacity;
 import io.pipewright.spi.ComputeTarget;
+import io.pipewright.spi.Datastore;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,13 +22,17 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs pipelines for one workspace: owns the compute targets, the timer for timeouts and retries, and the set of
@@ -41,14 +47,26 @@ public final class Engine implements AutoCloseable {
   private final ComputeLocks locks;
   private final Clock clock;
   private final ScheduledExecutorService timer;
+  /** Copies to and from datastores: network-bound, so more threads than cores. */
+  private final ExecutorService transfers;
+  private final Datastore datastore;
+  private final Map<String, String> datastoreSettings;
+  private final RemoteObjects remote;
+  private static final int TRANSFER_THREADS = 8;
   private final Set<RunExecution> active = ConcurrentHashMap.newKeySet();
   private final String host = Processes.hostName();
   private final long pid = Processes.pid();
   private final long pidStart = Processes.startMillis(ProcessHandle.current());
 
-  /** @param locks the workspace's folder of lock files, shared by the processes that use the workspace */
+  /**
+   * @param locks the workspace's folder of lock files, shared by the processes that use the workspace
+   * @param datastore where the object store is mirrored for other machines, or null when it stays on this one
+   * @param datastoreSettings its settings, which inputs read from the same account of the same kind of datastore
+   *     use too
+   */
   public Engine(Map<String, ComputeTarget> targets, OutputStore outputs, RunStore store, Recorder recorder,
-      StepFingerprinter fingerprinter, Path locks, Clock clock) {
+      StepFingerprinter fingerprinter, Path locks, Clock clock, Datastore datastore,
+      Map<String, String> datastoreSettings) {
     this.targets = Collections.unmodifiableMap(new LinkedHashMap<>(targets)); // keeps the order they were given
     this.outputs = outputs;
     this.recorder = recorder;
@@ -64,6 +82,15 @@ public final class Engine implements AutoCloseable {
     });
     scheduler.setRemoveOnCancelPolicy(true);
     this.timer = scheduler;
+    AtomicInteger threads = new AtomicInteger();
+    this.transfers = Executors.newFixedThreadPool(TRANSFER_THREADS, r -> {
+      Thread t = new Thread(r, "pipewright-transfer-" + threads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    this.datastore = datastore;
+    this.datastoreSettings = Map.copyOf(datastoreSettings);
+    this.remote = datastore == null ? null : new RemoteObjects(datastore, transfers);
   }
 
   /** Capacity of each configured target, by logical name, for validation. */
@@ -100,6 +127,10 @@ public final class Engine implements AutoCloseable {
   public void close() {
     cancelAll("the workspace was closed", Duration.ofSeconds(10));
     timer.shutdownNow();
+    transfers.shutdownNow();
+    if (datastore != null) {
+      datastore.close();
+    }
     targets.values().forEach(ComputeTarget::close);
     locks.close();
   }
@@ -146,6 +177,29 @@ public final class Engine implements AutoCloseable {
 
   StepFingerprinter fingerprinter() {
     return fingerprinter;
+  }
+
+  /** The workspace's datastore mirror of the object store, if it has one. */
+  Optional<RemoteObjects> remote() {
+    return Optional.ofNullable(remote);
+  }
+
+  /**
+   * The settings to open a step input's datastore with: the workspace datastore's when the input lies in the same
+   * account of the same kind of datastore (its credentials, its endpoint), none otherwise.
+   */
+  Map<String, String> settingsFor(URI location) {
+    if (datastore == null) {
+      return Map.of();
+    }
+    URI own = datastore.uri();
+    return Objects.equals(own.getScheme(), location.getScheme())
+        && Objects.equals(own.getAuthority(), location.getAuthority()) ? datastoreSettings : Map.of();
+  }
+
+  /** Threads for copying data to and from datastores. */
+  Executor transfers() {
+    return transfers;
   }
 
   Optional<CacheEntry> cacheEntry(String fingerprint) {

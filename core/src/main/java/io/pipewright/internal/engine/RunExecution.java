@@ -4,6 +4,7 @@ import io.pipewright.Condition;
 import io.pipewright.Fingerprint;
 import io.pipewright.Metrics;
 import io.pipewright.Output;
+import io.pipewright.PipewrightException;
 import io.pipewright.SourceFolder;
 import io.pipewright.Run;
 import io.pipewright.RunEvent;
@@ -16,6 +17,7 @@ import io.pipewright.StepException;
 import io.pipewright.StepInput;
 import io.pipewright.StepRun;
 import io.pipewright.StepStatus;
+import io.pipewright.internal.fingerprint.Fingerprints;
 import io.pipewright.internal.fingerprint.StepFingerprinter;
 import io.pipewright.internal.store.CacheEntry;
 import io.pipewright.internal.store.KeptFromReuse;
@@ -31,6 +33,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -78,7 +81,8 @@ final class RunExecution implements RunHandle {
   private final Map<String, Node> byName;
   private final ArrayDeque<Node> readyQueue = new ArrayDeque<>();
   private boolean draining;
-  private final Map<Path, ExternalInput> externals = new HashMap<>(); // read and hashed once per run, off the lock
+  // Read and hashed (remote ones copied) once per run, off the lock; by Path, or by URI for a datastore's.
+  private final Map<Object, ExternalInput> externals = new HashMap<>();
   private final CompletableFuture<Run> done = new CompletableFuture<>();
   private final Instant startedAt;
 
@@ -108,6 +112,7 @@ final class RunExecution implements RunHandle {
     Fingerprint fingerprint;
     String notReusable;
     String reusedFrom;
+    boolean pulled; // its earlier outputs were looked for in the workspace's datastore
     ComputeLocks.Lease lease; // held while this run computes the step's fingerprint
     Map<String, StoredOutput> outputs = Map.of();
     Map<String, Double> metrics;
@@ -182,10 +187,12 @@ final class RunExecution implements RunHandle {
       }
       node.conditionsHeld = true;
     }
-    List<Path> unread = new ArrayList<>();
+    List<Object> unread = new ArrayList<>();
     for (StepInput input : node.step.inputs().values()) {
-      if (input instanceof StepInput.External e && !externals.containsKey(e.path()) && !unread.contains(e.path())) {
-        unread.add(e.path());
+      Object location = input instanceof StepInput.External e ? e.path()
+          : input instanceof StepInput.Remote r ? r.location() : null;
+      if (location != null && !externals.containsKey(location) && !unread.contains(location)) {
+        unread.add(location);
       }
     }
     Path source = sourceFolder(node.step);
@@ -193,10 +200,14 @@ final class RunExecution implements RunHandle {
       unread.add(source);
     }
     if (!unread.isEmpty()) {
-      // Hashing new data can take a while: not on the scheduler's lock, which every step of the run needs.
+      // Hashing new data, or copying it from a datastore, can take a while: not on the scheduler's lock, which every
+      // step of the run needs.
       CompletableFuture.supplyAsync(() -> {
-        Map<Path, ExternalInput> read = new HashMap<>();
-        unread.forEach(path -> read.put(path, ExternalInput.read(engine.outputs(), path)));
+        Map<Object, ExternalInput> read = new HashMap<>();
+        unread.forEach(location -> read.put(location, location instanceof URI uri
+            ? RemoteInput.stage(uri, engine.settingsFor(uri), engine.outputs().runStaging(id).resolve(".inputs")
+                .resolve(Fingerprints.sha256(uri.toString()).substring("sha256:".length())), engine.transfers())
+            : ExternalInput.read(engine.outputs(), (Path) location)));
         return read;
       }, ForkJoinPool.commonPool()).whenComplete((read, e) -> externalsRead(node, read, e));
       return;
@@ -238,14 +249,14 @@ final class RunExecution implements RunHandle {
         .map(body -> ((SourceFolder) body).sourceFolder()).orElse(null);
   }
 
-  private synchronized void externalsRead(Node node, Map<Path, ExternalInput> read, Throwable failure) {
+  private synchronized void externalsRead(Node node, Map<Object, ExternalInput> read, Throwable failure) {
     if (node.status.isFinal()) {
       return; // cancelled meanwhile
     }
     if (failure != null) {
       Throwable cause = unwrap(failure);
-      fail(node, "step '" + node.step.name() + "': " + (cause instanceof UncheckedIOException ? cause.getMessage()
-          : describe(cause)), cause);
+      fail(node, "step '" + node.step.name() + "': " + (cause instanceof UncheckedIOException
+          || cause instanceof PipewrightException ? cause.getMessage() : describe(cause)), cause);
       return;
     }
     read.forEach(externals::putIfAbsent);
@@ -334,7 +345,8 @@ final class RunExecution implements RunHandle {
 
   /**
    * Reuses the latest execution with the step's fingerprint when reuse is allowed and every output it left is still
-   * intact; returns whether it did.
+   * intact; returns whether it did. Outputs this machine lacks but the workspace's datastore holds are copied here
+   * first, off the lock: then it returns true too, and the step is decided again once they are here.
    */
   private boolean reuseEarlierExecution(Node node) {
     if (!reusable(node)) {
@@ -352,14 +364,25 @@ final class RunExecution implements RunHandle {
       return false;
     }
     Map<String, StoredOutput> outputs = new LinkedHashMap<>();
+    List<String> elsewhere = new ArrayList<>();
     for (Map.Entry<String, Class<?>> declared : node.step.outputs().entrySet()) {
       String hash = entry.outputs().get(declared.getKey());
       Optional<StoredOutput> stored = hash == null ? Optional.empty() : engine.outputs().load(hash);
-      if (stored.isEmpty() || stored.get().type() != declared.getValue()) {
+      if (stored.isEmpty() && hash != null && engine.remote().isPresent() && !node.pulled) {
+        elsewhere.add(hash);
+      } else if (stored.isEmpty() || stored.get().type() != declared.getValue()) {
         missed(node, ReuseMiss.Reason.OUTPUTS_DAMAGED);
         return false; // deleted, damaged, or of another shape: run the step again, which repairs it
+      } else {
+        outputs.put(declared.getKey(), stored.get());
       }
-      outputs.put(declared.getKey(), stored.get());
+    }
+    if (!elsewhere.isEmpty()) {
+      node.pulled = true;
+      RemoteObjects remote = engine.remote().orElseThrow();
+      CompletableFuture.runAsync(() -> elsewhere.forEach(hash -> remote.pull(hash, engine.outputs())),
+          engine.transfers()).whenComplete((ignored, e) -> pulled(node, e));
+      return true;
     }
     node.outputs = outputs;
     node.reusedFrom = entry.runId();
@@ -375,6 +398,27 @@ final class RunExecution implements RunHandle {
     finish(node, StepStatus.REUSED, null);
     releaseDownstream(node);
     return true;
+  }
+
+  /** Outputs were copied from the datastore (or could not be: then the step runs): decide again. */
+  private synchronized void pulled(Node node, Throwable failure) {
+    if (node.status.isFinal()) {
+      return; // cancelled meanwhile
+    }
+    if (failure != null) {
+      LOG.warn("run {}: step '{}': could not copy its earlier outputs from {}: {}", id, node.step.name(),
+          engine.remote().map(RemoteObjects::location).orElse("the datastore"), describe(unwrap(failure)));
+    }
+    if (reuseEarlierExecution(node)) {
+      return;
+    }
+    ComputeLocks.Lease lease = engine.locks().tryAcquire(node.fingerprint.hash());
+    if (lease != null) {
+      node.lease = lease;
+      dispatch(node);
+      return;
+    }
+    engine.locks().acquire(node.fingerprint.hash()).whenComplete((acquired, e) -> lockAcquired(node, acquired, e));
   }
 
   private void releaseDownstream(Node node) {
@@ -435,6 +479,8 @@ final class RunExecution implements RunHandle {
     declared.forEach((name, input) -> {
       if (input instanceof StepInput.External external) {
         resolved.put(name, externals.get(external.path()));
+      } else if (input instanceof StepInput.Remote remote) {
+        resolved.put(name, externals.get(remote.location()));
       } else {
         var output = ((StepInput.Upstream) input).output();
         resolved.put(name, byName.get(output.step()).outputs.get(output.name()));
@@ -488,16 +534,11 @@ final class RunExecution implements RunHandle {
     node.current = null;
     cancelTimer(node);
     if (failure == null && attempt.abort == null) {
-      try {
-        node.outputs = commit(node, attempt);
-        node.error = null;
-        finish(node, StepStatus.SUCCEEDED, null);
-        releaseDownstream(node);
-        return;
-      } catch (IOException | UncheckedIOException e) {
-        failure = new StepException("step '" + node.step.name() + "': could not store its outputs: " + e.getMessage(),
-            e);
-      }
+      node.outputs = commit(node, attempt);
+      node.error = null;
+      finish(node, StepStatus.SUCCEEDED, null);
+      releaseDownstream(node);
+      return;
     }
     if (attempt.abort == Abort.CANCEL) {
       finish(node, attempt.abortStatus, attempt.abortReason);
@@ -543,14 +584,13 @@ final class RunExecution implements RunHandle {
     }
   }
 
-  private Map<String, StoredOutput> commit(Node node, Attempt attempt) throws IOException {
-    Map<String, StoredOutput> stored = new LinkedHashMap<>();
-    for (Map.Entry<String, StepContextImpl.PreparedOutput> e : attempt.prepared.entrySet()) {
-      StepContextImpl.PreparedOutput p = e.getValue();
-      stored.put(e.getKey(), p.staged() != null
-          ? engine.outputs().commitFiles(p.type(), p.staged(), p.files(), p.metadata())
-          : engine.outputs().commitValue(p.type(), p.value()));
-    }
+  /**
+   * Makes the attempt's stored outputs the step's; unless they may not be reused, records the cache entry that lets
+   * later steps with this fingerprint reuse them (they are durably stored, and pushed to the workspace's datastore,
+   * by now).
+   */
+  private Map<String, StoredOutput> commit(Node node, Attempt attempt) {
+    Map<String, StoredOutput> stored = attempt.stored;
     if (!node.step.allowReuse() || node.notReusable != null) {
       return stored;
     }
@@ -558,7 +598,6 @@ final class RunExecution implements RunHandle {
       engine.recorder().offer(new KeptFromReuse(id, node.step.name(), attempt.keptFromReuse));
       return stored;
     }
-    // Every output is durably stored: from now on, a step with this fingerprint may reuse them.
     Map<String, String> hashes = new LinkedHashMap<>();
     stored.forEach((name, output) -> hashes.put(name, output.contentHash()));
     engine.recorder().offer(new CacheEntry(node.fingerprint.hash(), id, node.step.name(), hashes, engine.now()));
@@ -748,7 +787,7 @@ final class RunExecution implements RunHandle {
     volatile Abort abort;
     volatile String abortReason;
     volatile StepStatus abortStatus;
-    volatile Map<String, StepContextImpl.PreparedOutput> prepared = Map.of();
+    volatile Map<String, StoredOutput> stored = Map.of();
     volatile String keptFromReuse;
 
     Attempt(Node node, int number, Map<String, Object> inputs) {
@@ -793,12 +832,34 @@ final class RunExecution implements RunHandle {
         if (abort != null) {
           throw new CancellationException("step '" + node.step.name() + "' was stopped");
         }
-        prepared = ctx.finish();
         keptFromReuse = ctx.keptFromReuse();
+        stored = store(ctx.finish());
       } finally {
         MDC.remove(MDC_RUN);
         MDC.remove(MDC_STEP);
       }
+    }
+
+    /**
+     * Moves the outputs from staging into the object store and pushes them to the workspace's datastore, if it has
+     * one: here, on the target's thread, so that the disk and the network never hold the run's lock.
+     */
+    private Map<String, StoredOutput> store(Map<String, StepContextImpl.PreparedOutput> prepared) {
+      Map<String, StoredOutput> stored = new LinkedHashMap<>();
+      try {
+        for (Map.Entry<String, StepContextImpl.PreparedOutput> e : prepared.entrySet()) {
+          StepContextImpl.PreparedOutput p = e.getValue();
+          StoredOutput output = p.staged() != null
+              ? engine.outputs().commitFiles(p.type(), p.staged(), p.files(), p.metadata())
+              : engine.outputs().commitValue(p.type(), p.value());
+          stored.put(e.getKey(), output);
+        }
+        engine.remote().ifPresent(remote -> stored.values().forEach(remote::push));
+      } catch (IOException | RuntimeException e) {
+        throw new StepException("step '" + node.step.name() + "': could not store its outputs: "
+            + (e instanceof PipewrightException || e instanceof UncheckedIOException ? e.getMessage() : e), e);
+      }
+      return stored;
     }
 
     @Override

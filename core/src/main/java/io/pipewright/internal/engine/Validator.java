@@ -81,6 +81,13 @@ public final class Validator {
   private static void checkInputs(Step step, Map<String, Step> byName, List<Problem> problems) {
     String prefix = "step '" + step.name() + "': ";
     step.inputs().forEach((inputName, input) -> {
+      if (input instanceof StepInput.Remote remote) {
+        if (remote.location().getScheme() == null) {
+          problems.add(new Problem(step.name(), prefix + "input '" + inputName + "': datastore location "
+              + remote.location() + " has no scheme (azureblob://..., file:...)"));
+        }
+        return;
+      }
       if (input instanceof StepInput.External external) {
         if (!Files.exists(external.path())) {
           problems.add(new Problem(step.name(), prefix + "input '" + inputName + "': no such file or folder "
