@@ -39,6 +39,7 @@ public final class Engine implements AutoCloseable {
   private final RunStore store;
   private final StepFingerprinter fingerprinter;
   private final ComputeLocks locks;
+  private final ModelRegistrar models;
   private final Clock clock;
   private final ScheduledExecutorService timer;
   private final Set<RunExecution> active = ConcurrentHashMap.newKeySet();
@@ -46,9 +47,13 @@ public final class Engine implements AutoCloseable {
   private final long pid = Processes.pid();
   private final long pidStart = Processes.startMillis(ProcessHandle.current());
 
-  /** @param locks the workspace's folder of lock files, shared by the processes that use the workspace */
+  /**
+   * @param locks the workspace's folder of lock files, shared by the processes that use the workspace
+   * @param models registers the models steps ask to register, once they succeed
+   */
   public Engine(Map<String, ComputeTarget> targets, OutputStore outputs, RunStore store, Recorder recorder,
-      StepFingerprinter fingerprinter, Path locks, Clock clock) {
+      StepFingerprinter fingerprinter, Path locks, Clock clock, ModelRegistrar models) {
+    this.models = models;
     this.targets = Collections.unmodifiableMap(new LinkedHashMap<>(targets)); // keeps the order they were given
     this.outputs = outputs;
     this.recorder = recorder;
@@ -75,7 +80,17 @@ public final class Engine implements AutoCloseable {
 
   /** Starts a run of already validated steps. */
   public RunHandle start(String pipeline, List<Step> steps, Map<String, Object> parameters, RunOptions options) {
-    RunExecution run = new RunExecution(this, newRunId(), pipeline, steps, parameters, options.listeners(),
+    return start(pipeline, steps, parameters, Map.of(), options);
+  }
+
+  /**
+   * Starts a run of already validated steps.
+   *
+   * @param datasets the stored dataset each DATASET parameter resolved to, by parameter name
+   */
+  public RunHandle start(String pipeline, List<Step> steps, Map<String, Object> parameters,
+      Map<String, StoredOutput> datasets, RunOptions options) {
+    RunExecution run = new RunExecution(this, newRunId(), pipeline, steps, parameters, datasets, options.listeners(),
         options.failFast(), options.reuse());
     active.add(run);
     run.start();
@@ -138,6 +153,10 @@ public final class Engine implements AutoCloseable {
 
   Recorder recorder() {
     return recorder;
+  }
+
+  ModelRegistrar models() {
+    return models;
   }
 
   ComputeLocks locks() {

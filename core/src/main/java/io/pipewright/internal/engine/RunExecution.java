@@ -4,6 +4,7 @@ import io.pipewright.Condition;
 import io.pipewright.Fingerprint;
 import io.pipewright.Metrics;
 import io.pipewright.Output;
+import io.pipewright.PipewrightException;
 import io.pipewright.SourceFolder;
 import io.pipewright.Run;
 import io.pipewright.RunEvent;
@@ -71,6 +72,7 @@ final class RunExecution implements RunHandle {
   private final String id;
   private final String pipeline;
   private final Map<String, Object> parameters;
+  private final Map<String, StoredOutput> datasets; // by DATASET parameter, resolved at submit
   private final List<RunListener> listeners;
   private final boolean failFast;
   private final boolean reuse;
@@ -122,8 +124,9 @@ final class RunExecution implements RunHandle {
   }
 
   RunExecution(Engine engine, String id, String pipeline, List<Step> steps, Map<String, Object> parameters,
-      List<RunListener> listeners, boolean failFast, boolean reuse) {
+      Map<String, StoredOutput> datasets, List<RunListener> listeners, boolean failFast, boolean reuse) {
     this.engine = engine;
+    this.datasets = Map.copyOf(datasets);
     this.id = id;
     this.pipeline = pipeline;
     this.parameters = parameters;
@@ -435,6 +438,8 @@ final class RunExecution implements RunHandle {
     declared.forEach((name, input) -> {
       if (input instanceof StepInput.External external) {
         resolved.put(name, externals.get(external.path()));
+      } else if (input instanceof StepInput.DatasetParameter parameter) {
+        resolved.put(name, datasets.get(parameter.parameter()));
       } else {
         var output = ((StepInput.Upstream) input).output();
         resolved.put(name, byName.get(output.step()).outputs.get(output.name()));
@@ -497,6 +502,9 @@ final class RunExecution implements RunHandle {
       } catch (IOException | UncheckedIOException e) {
         failure = new StepException("step '" + node.step.name() + "': could not store its outputs: " + e.getMessage(),
             e);
+      } catch (PipewrightException e) {
+        failure = StepException.nonRetryable("step '" + node.step.name() + "': could not register its models: "
+            + e.getMessage());
       }
     }
     if (attempt.abort == Abort.CANCEL) {
@@ -550,6 +558,12 @@ final class RunExecution implements RunHandle {
       stored.put(e.getKey(), p.staged() != null
           ? engine.outputs().commitFiles(p.type(), p.staged(), p.files(), p.metadata())
           : engine.outputs().commitValue(p.type(), p.value()));
+    }
+    // Models are registered once everything the step wrote is stored, before it counts as succeeded.
+    for (StepContextImpl.ModelRegistration r : attempt.registrations) {
+      StoredOutput model = r.output() ? stored.get(r.inputOrOutput()) : attempt.registeredInputs.get(r.inputOrOutput());
+      String version = engine.models().register(r.name(), model, r.options(), id, node.step.name());
+      emit(new RunEvent.Log(id, engine.now(), node.step.name(), "INFO", "registered model " + version));
     }
     if (!node.step.allowReuse() || node.notReusable != null) {
       return stored;
@@ -750,6 +764,8 @@ final class RunExecution implements RunHandle {
     volatile StepStatus abortStatus;
     volatile Map<String, StepContextImpl.PreparedOutput> prepared = Map.of();
     volatile String keptFromReuse;
+    volatile List<StepContextImpl.ModelRegistration> registrations = List.of();
+    volatile Map<String, StoredOutput> registeredInputs = Map.of();
 
     Attempt(Node node, int number, Map<String, Object> inputs) {
       this.node = node;
@@ -795,6 +811,12 @@ final class RunExecution implements RunHandle {
         }
         prepared = ctx.finish();
         keptFromReuse = ctx.keptFromReuse();
+        List<StepContextImpl.ModelRegistration> asked = ctx.registrations();
+        Map<String, StoredOutput> fromInputs = new HashMap<>();
+        asked.stream().filter(r -> !r.output()).forEach(r -> fromInputs.put(r.inputOrOutput(),
+            ctx.storedInput(r.inputOrOutput())));
+        registrations = asked;
+        registeredInputs = fromInputs;
       } finally {
         MDC.remove(MDC_RUN);
         MDC.remove(MDC_STEP);
