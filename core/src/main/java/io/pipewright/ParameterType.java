@@ -7,7 +7,16 @@ public enum ParameterType {
   INTEGER("an integer"),
   DOUBLE("a number"),
   STRING("a string"),
-  BOOLEAN("true or false");
+  BOOLEAN("true or false"),
+  /**
+   * A registered dataset: {@code NAME} (its latest version when the run is submitted) or {@code NAME:VERSION}. The run
+   * records the version it resolved to ({@code digits:2}), so it can be repeated; see
+   * {@link Pipeline#datasetParameter(String)}.
+   */
+  DATASET("a dataset (NAME or NAME:VERSION)");
+
+  private static final java.util.regex.Pattern DATASET_REFERENCE =
+      java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*(:[1-9][0-9]{0,8})?");
 
   private final String expected;
 
@@ -15,7 +24,10 @@ public enum ParameterType {
     this.expected = expected;
   }
 
-  /** The type of a default value: Integer/Long are INTEGER, Float/Double DOUBLE, String, Boolean. */
+  /**
+   * The type of a default value: Integer/Long are INTEGER, Float/Double DOUBLE, String, Boolean. A DATASET parameter
+   * is declared with its type: {@code parameter("data", ParameterType.DATASET)}.
+   */
   public static ParameterType of(Object value) {
     if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
       return INTEGER;
@@ -43,6 +55,9 @@ public enum ParameterType {
     if (value == null) {
       throw mismatch("null");
     }
+    if (this == DATASET && value instanceof RegisteredDataset dataset) {
+      return dataset.reference();
+    }
     if (value instanceof String text) {
       return parse(text);
     }
@@ -64,6 +79,9 @@ public enum ParameterType {
       }
       case STRING -> {
         return value.toString();
+      }
+      case DATASET -> {
+        // only text and registered datasets, above
       }
     }
     throw mismatch(value.toString());
@@ -87,6 +105,12 @@ public enum ParameterType {
           default -> throw new NumberFormatException();
         };
         case STRING -> text;
+        case DATASET -> {
+          if (!DATASET_REFERENCE.matcher(s).matches()) {
+            throw new NumberFormatException();
+          }
+          yield s;
+        }
       };
     } catch (NumberFormatException e) {
       throw mismatch("'" + text + "'");

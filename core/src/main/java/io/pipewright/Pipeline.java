@@ -60,6 +60,32 @@ public final class Pipeline {
     return declare(new Parameter(parameterName, type, null));
   }
 
+  /**
+   * Declares a parameter of a given type with a default, given as the type takes it (text is parsed):
+   * {@code parameter("data", ParameterType.DATASET, "digits")}.
+   */
+  public Pipeline parameter(String parameterName, ParameterType type, Object defaultValue) {
+    Objects.requireNonNull(defaultValue, "default value of parameter '" + parameterName + "'");
+    Objects.requireNonNull(type, "type");
+    return declare(new Parameter(parameterName, type, type.coerce(defaultValue)));
+  }
+
+  /**
+   * A step input bound to a {@link ParameterType#DATASET} parameter: the registered dataset version the run's value
+   * names, as a Dataset. The step's fingerprint records its content hash, so a run on a new version re-runs the steps
+   * that read it (and what depends on them), and only those.
+   *
+   * <pre>{@code
+   * Pipeline p = Pipeline.named("digits").parameter("data", ParameterType.DATASET, "digits");
+   * p.prep("prep").input("raw", p.datasetParameter("data")) ...
+   * ws.submit(p, Map.of("data", "digits:2"));
+   * }</pre>
+   */
+  public StepInput.DatasetParameter datasetParameter(String parameterName) {
+    checkName("parameter", parameterName);
+    return new StepInput.DatasetParameter(parameterName);
+  }
+
   private Pipeline declare(Parameter parameter) {
     checkName("parameter", parameter.name());
     if (parameters.putIfAbsent(parameter.name(), parameter) != null) {

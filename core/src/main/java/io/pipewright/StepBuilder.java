@@ -78,6 +78,17 @@ public final class StepBuilder {
     return addInput(inputName, new StepInput.Remote(Objects.requireNonNull(location, "location")));
   }
 
+  /** Reads the registered dataset version a DATASET parameter names: {@code input("raw", p.datasetParameter("data"))}. */
+  public StepBuilder input(String inputName, StepInput.DatasetParameter parameter) {
+    return addInput(inputName, Objects.requireNonNull(parameter, "parameter"));
+  }
+
+  /** Reads one registered dataset version, always the same, in place in the workspace's store. */
+  public StepBuilder input(String inputName, RegisteredDataset dataset) {
+    Objects.requireNonNull(dataset, "dataset");
+    return addInput(inputName, new StepInput.External(dataset.root()));
+  }
+
   private StepBuilder addInput(String inputName, StepInput input) {
     Pipeline.checkName("input", inputName);
     if (inputs.putIfAbsent(inputName, input) != null) {

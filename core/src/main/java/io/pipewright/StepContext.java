@@ -90,6 +90,25 @@ public interface StepContext {
    */
   void keepFromReuse(String reason);
 
+  // ---- model registry
+
+  /**
+   * Registers a Model input or output of this step as a new version of model {@code name} in the workspace's model
+   * registry (or, when the name has this content already, that version), once the step succeeds: with the step's
+   * outputs, after they are stored. A step that fails, or is reused, registers nothing. The framework defaults to the
+   * model's {@code framework} metadata. The step's log says which version it became ({@code registered model
+   * digits:3}).
+   *
+   * <pre>{@code ctx.registerModel("digits", "model", ModelOptions.defaults().framework("tribuo")
+   *     .metrics(ctx.metrics("metrics").asMap()));}</pre>
+   */
+  void registerModel(String name, String inputOrOutput, ModelOptions options);
+
+  /** {@link #registerModel(String, String, ModelOptions)} with the default options. */
+  default void registerModel(String name, String inputOrOutput) {
+    registerModel(name, inputOrOutput, ModelOptions.defaults());
+  }
+
   // ---- reporting
 
   /** Reports one metric of this step; recorded in the run store and shown with the run. */

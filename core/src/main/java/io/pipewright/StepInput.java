@@ -24,6 +24,16 @@ public sealed interface StepInput {
     }
   }
 
+  /**
+   * The registered dataset version a {@link ParameterType#DATASET} parameter names for the run, read from the
+   * workspace's store as a Dataset; see {@link Pipeline#datasetParameter(String)}.
+   */
+  record DatasetParameter(String parameter) implements StepInput {
+    public DatasetParameter {
+      Objects.requireNonNull(parameter, "parameter");
+    }
+  }
+
   /** A file or folder outside the workspace, read in place as a Dataset. */
   record External(Path path) implements StepInput {
     public External {

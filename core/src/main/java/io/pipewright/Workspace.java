@@ -5,6 +5,11 @@ import io.pipewright.internal.engine.Explainer;
 import io.pipewright.internal.engine.GarbageCollector;
 import io.pipewright.internal.engine.LocalTarget;
 import io.pipewright.internal.engine.OutputStore;
+import io.pipewright.internal.engine.StoredOutput;
+import io.pipewright.internal.registry.DatasetRegistry;
+import io.pipewright.internal.registry.LineageBuilder;
+import io.pipewright.internal.registry.ModelRegistry;
+import io.pipewright.internal.store.Registration;
 import io.pipewright.internal.engine.Validator;
 import io.pipewright.internal.fingerprint.StepFingerprinter;
 import io.pipewright.internal.hash.FileHasher;
@@ -27,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ForkJoinPool;
 
 /**
@@ -52,11 +56,18 @@ public final class Workspace implements AutoCloseable {
   private final Recorder recorder;
   private final Engine engine;
   private final RunHistory history;
+  private final DatasetRegistry datasets;
+  private final ModelRegistry models;
+  private final OutputStore outputs;
   private final Thread shutdownHook;
   private boolean closed;
 
-  private Workspace(Path dir, boolean temporary, RunStore store, Recorder recorder, Engine engine) {
+  private Workspace(Path dir, boolean temporary, RunStore store, Recorder recorder, Engine engine,
+      OutputStore outputs, DatasetRegistry datasets, ModelRegistry models) {
     this.dir = dir;
+    this.outputs = outputs;
+    this.datasets = datasets;
+    this.models = models;
     this.temporary = temporary;
     this.store = store;
     this.recorder = recorder;
@@ -102,7 +113,8 @@ public final class Workspace implements AutoCloseable {
 
   /** Every problem of the pipeline against this workspace's targets, with these parameter values. */
   public List<Problem> validate(Pipeline pipeline, Map<String, ?> parameters) {
-    return Validator.validate(pipeline, pipeline.steps(), engine.capacities(), parameters).problems();
+    return Validator.validate(pipeline, pipeline.steps(), engine.capacities(), parameters, this::resolveDataset)
+        .problems();
   }
 
   /** Validates and starts a run with default parameters. */
@@ -123,11 +135,82 @@ public final class Workspace implements AutoCloseable {
   public RunHandle submit(Pipeline pipeline, RunOptions options) {
     checkOpen();
     List<Step> steps = pipeline.steps();
-    Validator.Result result = Validator.validate(pipeline, steps, engine.capacities(), options.parameters());
+    Validator.Result result = Validator.validate(pipeline, steps, engine.capacities(), options.parameters(),
+        this::resolveDataset);
     if (!result.valid()) {
       throw new ValidationException(pipeline.name(), result.problems());
     }
-    return engine.start(pipeline.name(), steps, result.parameters(), options);
+    Map<String, StoredOutput> resolved = new LinkedHashMap<>();
+    for (Parameter p : pipeline.parameters().values()) {
+      if (p.type() == ParameterType.DATASET) {
+        String reference = (String) result.parameters().get(p.name());
+        try {
+          resolved.put(p.name(), datasets.stored(datasets.resolve(reference)));
+        } catch (UserException e) {
+          throw new ValidationException(pipeline.name(), List.of(new Problem(null, "parameter '" + p.name() + "': "
+              + e.getMessage())));
+        }
+      }
+    }
+    return engine.start(pipeline.name(), steps, result.parameters(), resolved, options);
+  }
+
+  /** A DATASET parameter's value as the version it names now: {@code digits} becomes {@code digits:2}. */
+  private String resolveDataset(String reference) {
+    Registration r = datasets.resolve(reference);
+    return r.name() + ":" + r.version();
+  }
+
+  /** The datasets registered here: named, versioned, immutable copies of files. */
+  public Datasets datasets() {
+    checkOpen();
+    return datasets;
+  }
+
+  /** The models registered here, with their versions, metrics and tags. */
+  public Models models() {
+    checkOpen();
+    return models;
+  }
+
+  /**
+   * Where something came from and who used it, as a tree: {@code model:NAME[:VERSION|:TAG]},
+   * {@code dataset:NAME[:VERSION]} (the latest version when none is given), or {@code RUN/STEP/OUTPUT} (RUN: an id
+   * or a unique prefix of it). See {@link Lineage}.
+   *
+   * @throws UserException naming what cannot be found, or a reference of another form
+   */
+  public Lineage lineage(String reference) {
+    checkOpen();
+    Objects.requireNonNull(reference, "reference");
+    String hash;
+    if (reference.startsWith("model:")) {
+      hash = models.get(reference.substring("model:".length())).contentHash();
+    } else if (reference.startsWith("dataset:")) {
+      hash = datasets.resolve(reference.substring("dataset:".length())).contentHash();
+    } else {
+      String[] parts = reference.split("/", -1);
+      if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty() || parts[2].isEmpty()) {
+        throw new UserException("invalid lineage reference '" + reference + "': give model:NAME:VERSION,"
+            + " dataset:NAME:VERSION or RUN/STEP/OUTPUT");
+      }
+      Run run = history.get(parts[0]);
+      StepRun step;
+      try {
+        step = run.step(parts[1]);
+      } catch (IllegalArgumentException e) {
+        throw new UserException(e.getMessage(), e);
+      }
+      String location = step.outputs().get(parts[2]);
+      if (location == null) {
+        throw new UserException("step '" + step.name() + "' of run " + run.shortId() + " has no output '" + parts[2]
+            + "' (outputs: " + (step.outputs().isEmpty() ? "none" : String.join(", ",
+            new java.util.TreeSet<>(step.outputs().keySet()))) + ")");
+      }
+      hash = outputs.hashOfLocation(location).orElseThrow(() -> new UserException("output '" + parts[2]
+          + "' of step '" + step.name() + "' is not in this workspace's store: " + location));
+    }
+    return new LineageBuilder(store, outputs).build(hash);
   }
 
   /** The runs recorded here. */
@@ -147,8 +230,9 @@ public final class Workspace implements AutoCloseable {
   public GcReport gc(GcOptions options) {
     Objects.requireNonNull(options, "options");
     checkOpen();
-    // No registries yet: when models and datasets can be registered, their content hashes are pinned here.
-    return new GarbageCollector(engine, store, recorder, Set::of, Clock.systemUTC()).collect(options);
+    // Registered datasets and models keep their files whatever the cache says.
+    return new GarbageCollector(engine, store, recorder, store::registeredHashes, Clock.systemUTC())
+        .collect(options);
   }
 
   /** Cancels active runs (waiting briefly for them to be recorded), then releases the store and targets. */
@@ -275,9 +359,10 @@ public final class Workspace implements AutoCloseable {
         }
         recorder = new Recorder(store, root.getFileName().toString());
         StepFingerprinter fingerprinter = StepFingerprinter.forJava(outputs::hashFile);
+        ModelRegistry models = new ModelRegistry(store, outputs, root, clock);
         return new Workspace(root, temporary, store, recorder,
-            new Engine(all, outputs, store, recorder, fingerprinter, root.resolve("locks"), clock, mirror,
-                datastoreSettings));
+            new Engine(all, outputs, store, recorder, fingerprinter, root.resolve("locks"), clock, models, mirror,
+                datastoreSettings), outputs, new DatasetRegistry(store, outputs, root, clock), models);
       } catch (RuntimeException e) {
         if (recorder != null) {
           recorder.close();

@@ -365,7 +365,7 @@ class WorkspaceTest {
     }
 
     assertThatThrownBy(() -> Workspace.open(dir())).isInstanceOf(UserException.class)
-        .hasMessage("run store " + db + " has schema version 99, newer than this Pipewright understands (3):"
+        .hasMessage("run store " + db + " has schema version 99, newer than this Pipewright understands (4):"
             + " upgrade Pipewright");
   }
 

@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The {@code pipewright} command: run pipelines, list runs, show a run, print a step's logs.
+ * The {@code pipewright} command: run pipelines, list runs, show a run, print a step's logs, manage the registered
+ * datasets and models, show lineage.
  *
  * <p>Exit codes: {@value #OK} when the command did its job (for {@code run}: the run succeeded), {@value #RUN_FAILED}
  * when a run failed or was cancelled, {@value #USER_ERROR} for a usage or user error (a bad option or parameter, an
@@ -77,6 +78,9 @@ public final class Main {
         .addSubcommand(new ExplainCommand(term))
         .addSubcommand(new PipelinesCommand(term))
         .addSubcommand(new GcCommand(term))
+        .addSubcommand("datasets", DatasetsCommand.create(term))
+        .addSubcommand("models", ModelsCommand.create(term))
+        .addSubcommand(new LineageCommand(term))
         .addSubcommand(new CommandLine.HelpCommand())
         .setOut(outWriter)
         .setErr(errWriter)

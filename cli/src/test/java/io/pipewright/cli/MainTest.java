@@ -65,7 +65,7 @@ class MainTest {
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.out()).isEmpty();
     assertThat(r.errLines()).containsExactly("pipewright: unknown command 'rnu' (commands: run, runs, show, logs,"
-        + " explain, pipelines, gc, help) -- did you mean 'run'? (see: pipewright --help)");
+        + " explain, pipelines, gc, datasets, models, lineage, help) -- did you mean 'run'? (see: pipewright --help)");
   }
 
   @Test
@@ -133,8 +133,8 @@ class MainTest {
     for (JsonNode p : r.json().get("pipelines")) {
       names.add(p.get("name").asText());
     }
-    assertThat(names).containsExactly("broken", "exploding", "flaky", "greet", "racing", "slow", "wide");
-    assertThat(r.json().get("pipelines").get(3).get("provider").asText())
+    assertThat(names).containsExactly("broken", "counter", "exploding", "flaky", "greet", "racing", "slow", "wide");
+    assertThat(r.json().get("pipelines").get(4).get("provider").asText())
         .isEqualTo(TestPipelines.Greet.class.getName());
   }
 

@@ -152,7 +152,7 @@ class RunCommandTest {
 
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.out()).isEmpty();
-    assertThat(r.errLines()).containsExactly("pipewright: unknown pipeline 'gret' (available: broken, exploding,"
+    assertThat(r.errLines()).containsExactly("pipewright: unknown pipeline 'gret' (available: broken, counter, exploding,"
         + " flaky, greet, racing, slow, wide) -- did you mean 'greet'?");
   }
 
@@ -161,7 +161,7 @@ class RunCommandTest {
     Invocation r = Invocation.of("run", "mnist", "--workspace", ws());
 
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.errLines()).containsExactly("pipewright: unknown pipeline 'mnist' (available: broken, exploding,"
+    assertThat(r.errLines()).containsExactly("pipewright: unknown pipeline 'mnist' (available: broken, counter, exploding,"
         + " flaky, greet, racing, slow, wide)");
   }
 

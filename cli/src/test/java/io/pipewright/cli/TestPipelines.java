@@ -1,11 +1,14 @@
 package io.pipewright.cli;
 
+import io.pipewright.ModelOptions;
+import io.pipewright.ParameterType;
 import io.pipewright.Pipeline;
 import io.pipewright.RetryPolicy;
 import io.pipewright.Step;
 import io.pipewright.StepException;
 import io.pipewright.StepKind;
 import io.pipewright.spi.PipelineProvider;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -39,6 +42,36 @@ public final class TestPipelines {
         ctx.log().info("scored {}", score);
         ctx.metric("score", score);
       });
+      return p;
+    }
+  }
+
+  /**
+   * Counts the lines of the registered dataset its {@code data} parameter names (default {@code lines}) and registers
+   * the count as model {@code counter}.
+   */
+  public static final class Counter implements PipelineProvider {
+    @Override
+    public String name() {
+      return "counter";
+    }
+
+    @Override
+    public String description() {
+      return "counts a dataset's lines, registers the count";
+    }
+
+    @Override
+    public Pipeline pipeline() {
+      Pipeline p = Pipeline.named("counter").parameter("data", ParameterType.DATASET, "lines");
+      Step count = p.prep("count").input("raw", p.datasetParameter("data")).produces("n", Long.class)
+          .runs(ctx -> ctx.write("n", (long) Files.readAllLines(ctx.dataset("raw").singleFile()).size()));
+      Step train = p.train("train").input("n", count.value("n", Long.class))
+          .runs(ctx -> Files.writeString(ctx.outputDir("model").resolve("model.txt"), "n=" + ctx.value("n",
+              Long.class)));
+      p.deploy("deploy").input("model", train.model())
+          .runs(ctx -> ctx.registerModel("counter", "model", ModelOptions.defaults().framework("plain")
+              .metric("size", Files.size(ctx.model("model").file("model.txt")))));
       return p;
     }
   }

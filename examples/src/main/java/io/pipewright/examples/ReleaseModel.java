@@ -1,7 +1,9 @@
 package io.pipewright.examples;
 
 import io.pipewright.Dataset;
+import io.pipewright.Metrics;
 import io.pipewright.Model;
+import io.pipewright.ModelOptions;
 import io.pipewright.StepBody;
 import io.pipewright.StepContext;
 import java.util.LinkedHashMap;
@@ -11,19 +13,28 @@ import java.util.Map;
 
 /**
  * The {@code deploy} step of {@link Digits}: releases the {@code model} (the pipeline runs it only when the accuracy in
- * the evaluate step's {@code metrics} reaches {@code minAccuracy}). Releasing, for now, means
- * recording what was released in the {@code release} output: the model's manifest hash (which names its exact files),
- * how it was trained, its accuracy and the run. Nothing serves the model; a model registry will take this record over.
+ * the evaluate step's {@code metrics} reaches {@code minAccuracy}). Releasing means registering it in the workspace's
+ * model registry as model {@code digits} (framework {@code tribuo}, with its accuracy and macro F1; a model registered
+ * before keeps its version), and recording what was released in the {@code release} output: the model's manifest hash
+ * (which names its exact files), how it was trained, its accuracy, the registered name and the run. Nothing serves the
+ * model yet.
  */
 final class ReleaseModel implements StepBody {
   /** What of the model's metadata the release record repeats: enough to tell releases apart at a glance. */
   private static final List<String> RECORDED = List.of("framework", "frameworkVersion", "algorithm", "epochs",
       "learningRate", "minibatchSize", "trainSeed");
 
+  /** The name the model is registered under. */
+  static final String REGISTERED_AS = "digits";
+
   @Override
   public void run(StepContext ctx) {
     Model model = ctx.model("model");
-    double accuracy = ctx.metrics("metrics").get("accuracy");
+    Metrics metrics = ctx.metrics("metrics");
+    double accuracy = metrics.get("accuracy");
+    ctx.registerModel(REGISTERED_AS, "model", ModelOptions.defaults().framework("tribuo")
+        .description("handwritten digits, logistic regression")
+        .metric("accuracy", accuracy).metric("f1_macro", metrics.get("f1_macro")));
     String manifest = new Dataset(model.dir(), model.files()).manifestHash();
 
     Map<String, Object> release = new LinkedHashMap<>();
@@ -34,9 +45,10 @@ final class ReleaseModel implements StepBody {
       }
     }
     release.put("accuracy", accuracy);
+    release.put("registeredAs", REGISTERED_AS);
     release.put("run", ctx.runId());
     ctx.write("release", release);
-    ctx.log().info("released model {} (accuracy {}); it is recorded, not served", manifest,
-        String.format(Locale.ROOT, "%.4f", accuracy));
+    ctx.log().info("released model {} (accuracy {}); it is registered as '{}', not served", manifest,
+        String.format(Locale.ROOT, "%.4f", accuracy), REGISTERED_AS);
   }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pipewright.DataFile;
 import io.pipewright.Dataset;
 import io.pipewright.Pipeline;
+import io.pipewright.RegisteredModel;
 import io.pipewright.Run;
 import io.pipewright.RunEvent;
 import io.pipewright.RunOptions;
@@ -73,6 +74,16 @@ class DigitsTest {
     assertThat(release.path("algorithm").asText()).isEqualTo("logistic-regression");
     assertThat(release.path("accuracy").asDouble()).isEqualTo(metrics.get("accuracy"));
     assertThat(release.path("run").asText()).isEqualTo(run.id());
+    assertThat(release.path("registeredAs").asText()).isEqualTo("digits");
+    RegisteredModel registered = ws.models().get("digits");
+    assertThat(registered.reference()).isEqualTo("digits:1");
+    assertThat(registered.framework()).isEqualTo("tribuo");
+    assertThat(registered.metrics()).isEqualTo(Map.of("accuracy", metrics.get("accuracy"), "f1_macro",
+        metrics.get("f1_macro")));
+    assertThat(registered.runId()).isEqualTo(run.id());
+    assertThat(registered.step()).isEqualTo("deploy");
+    assertThat(registered.dir().toString()).isEqualTo(run.step("train").outputs().get("model"));
+    assertThat(ws.lineage("model:digits:1").root().producer().step()).isEqualTo("train");
   }
 
   @Test
@@ -157,6 +168,9 @@ class DigitsTest {
         tuple("deploy", StepStatus.SUCCEEDED));
     assertThat(second.step("evaluate").reusedFrom()).isEqualTo(first.id());
     assertThat(second.step("evaluate").metrics()).isEqualTo(first.step("evaluate").metrics());
+    // The same model again: still version 1, registered by the first run.
+    assertThat(ws.models().versions("digits")).extracting(RegisteredModel::version, RegisteredModel::runId)
+        .containsExactly(tuple(1, first.id()));
   }
 
   @Test
@@ -182,6 +196,7 @@ class DigitsTest {
       models.add(manifest(changed, "train", "model").manifestHash());
     }
     assertThat(models).doesNotHaveDuplicates();
+    assertThat(ws.models().versions("digits")).hasSize(models.size());
   }
 
   @Test
@@ -233,6 +248,7 @@ class DigitsTest {
     assertThat(deploy.status()).isEqualTo(StepStatus.SKIPPED);
     assertThat(deploy.reason()).matches("condition not met: accuracy 0\\.9\\d+ < minAccuracy 0\\.999");
     assertThat(deploy.attempts()).isZero();
+    assertThat(ws.models().list()).isEmpty();
   }
 
   @Test
@@ -247,6 +263,7 @@ class DigitsTest {
     assertThat(messages(ws, run, "evaluate")).anyMatch(m -> m.matches(
         "accuracy 0\\.9\\d{3} \\(3\\d\\d of 359 test rows\\), macro F1 0\\.9\\d{3}, with logistic-regression"));
     assertThat(messages(ws, run, "deploy")).anyMatch(m -> m.matches("released model sha256:[0-9a-f]{64} .*"));
+    assertThat(messages(ws, run, "deploy")).contains("registered model digits:1");
   }
 
   @Test

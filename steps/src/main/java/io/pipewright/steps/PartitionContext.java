@@ -186,6 +186,12 @@ final class PartitionContext implements StepContext {
   }
 
   @Override
+  public void registerModel(String name, String inputOrOutput, io.pipewright.ModelOptions options) {
+    throw StepException.nonRetryable("step '" + step.stepName() + "': a partition cannot register models: register"
+        + " the gathered model in a step after the parallel one");
+  }
+
+  @Override
   public WorkUnits units() {
     return step.units();
   }

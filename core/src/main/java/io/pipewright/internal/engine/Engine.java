@@ -45,6 +45,7 @@ public final class Engine implements AutoCloseable {
   private final RunStore store;
   private final StepFingerprinter fingerprinter;
   private final ComputeLocks locks;
+  private final ModelRegistrar models;
   private final Clock clock;
   private final ScheduledExecutorService timer;
   /** Copies to and from datastores: network-bound, so more threads than cores. */
@@ -60,13 +61,15 @@ public final class Engine implements AutoCloseable {
 
   /**
    * @param locks the workspace's folder of lock files, shared by the processes that use the workspace
+   * @param models registers the models steps ask to register, once they succeed
    * @param datastore where the object store is mirrored for other machines, or null when it stays on this one
    * @param datastoreSettings its settings, which inputs read from the same account of the same kind of datastore
    *     use too
    */
   public Engine(Map<String, ComputeTarget> targets, OutputStore outputs, RunStore store, Recorder recorder,
-      StepFingerprinter fingerprinter, Path locks, Clock clock, Datastore datastore,
+      StepFingerprinter fingerprinter, Path locks, Clock clock, ModelRegistrar models, Datastore datastore,
       Map<String, String> datastoreSettings) {
+    this.models = models;
     this.targets = Collections.unmodifiableMap(new LinkedHashMap<>(targets)); // keeps the order they were given
     this.outputs = outputs;
     this.recorder = recorder;
@@ -102,7 +105,17 @@ public final class Engine implements AutoCloseable {
 
   /** Starts a run of already validated steps. */
   public RunHandle start(String pipeline, List<Step> steps, Map<String, Object> parameters, RunOptions options) {
-    RunExecution run = new RunExecution(this, newRunId(), pipeline, steps, parameters, options.listeners(),
+    return start(pipeline, steps, parameters, Map.of(), options);
+  }
+
+  /**
+   * Starts a run of already validated steps.
+   *
+   * @param datasets the stored dataset each DATASET parameter resolved to, by parameter name
+   */
+  public RunHandle start(String pipeline, List<Step> steps, Map<String, Object> parameters,
+      Map<String, StoredOutput> datasets, RunOptions options) {
+    RunExecution run = new RunExecution(this, newRunId(), pipeline, steps, parameters, datasets, options.listeners(),
         options.failFast(), options.reuse());
     active.add(run);
     run.start();
@@ -169,6 +182,10 @@ public final class Engine implements AutoCloseable {
 
   Recorder recorder() {
     return recorder;
+  }
+
+  ModelRegistrar models() {
+    return models;
   }
 
   ComputeLocks locks() {

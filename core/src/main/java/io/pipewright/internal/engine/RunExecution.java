@@ -74,6 +74,7 @@ final class RunExecution implements RunHandle {
   private final String id;
   private final String pipeline;
   private final Map<String, Object> parameters;
+  private final Map<String, StoredOutput> datasets; // by DATASET parameter, resolved at submit
   private final List<RunListener> listeners;
   private final boolean failFast;
   private final boolean reuse;
@@ -127,8 +128,9 @@ final class RunExecution implements RunHandle {
   }
 
   RunExecution(Engine engine, String id, String pipeline, List<Step> steps, Map<String, Object> parameters,
-      List<RunListener> listeners, boolean failFast, boolean reuse) {
+      Map<String, StoredOutput> datasets, List<RunListener> listeners, boolean failFast, boolean reuse) {
     this.engine = engine;
+    this.datasets = Map.copyOf(datasets);
     this.id = id;
     this.pipeline = pipeline;
     this.parameters = parameters;
@@ -481,6 +483,8 @@ final class RunExecution implements RunHandle {
         resolved.put(name, externals.get(external.path()));
       } else if (input instanceof StepInput.Remote remote) {
         resolved.put(name, externals.get(remote.location()));
+      } else if (input instanceof StepInput.DatasetParameter parameter) {
+        resolved.put(name, datasets.get(parameter.parameter()));
       } else {
         var output = ((StepInput.Upstream) input).output();
         resolved.put(name, byName.get(output.step()).outputs.get(output.name()));
@@ -534,11 +538,16 @@ final class RunExecution implements RunHandle {
     node.current = null;
     cancelTimer(node);
     if (failure == null && attempt.abort == null) {
-      node.outputs = commit(node, attempt);
-      node.error = null;
-      finish(node, StepStatus.SUCCEEDED, null);
-      releaseDownstream(node);
-      return;
+      try {
+        node.outputs = commit(node, attempt);
+        node.error = null;
+        finish(node, StepStatus.SUCCEEDED, null);
+        releaseDownstream(node);
+        return;
+      } catch (PipewrightException e) {
+        failure = StepException.nonRetryable("step '" + node.step.name() + "': could not register its models: "
+            + e.getMessage());
+      }
     }
     if (attempt.abort == Abort.CANCEL) {
       finish(node, attempt.abortStatus, attempt.abortReason);
@@ -585,12 +594,18 @@ final class RunExecution implements RunHandle {
   }
 
   /**
-   * Makes the attempt's stored outputs the step's; unless they may not be reused, records the cache entry that lets
-   * later steps with this fingerprint reuse them (they are durably stored, and pushed to the workspace's datastore,
-   * by now).
+   * Makes the attempt's stored outputs the step's (they are durably stored, and pushed to the workspace's datastore,
+   * by now), registers the models it asked to register, and, unless the outputs may not be reused, records the cache
+   * entry that lets later steps with this fingerprint reuse them.
    */
   private Map<String, StoredOutput> commit(Node node, Attempt attempt) {
     Map<String, StoredOutput> stored = attempt.stored;
+    // Models are registered once everything the step wrote is stored, before it counts as succeeded.
+    for (StepContextImpl.ModelRegistration r : attempt.registrations) {
+      StoredOutput model = r.output() ? stored.get(r.inputOrOutput()) : attempt.registeredInputs.get(r.inputOrOutput());
+      String version = engine.models().register(r.name(), model, r.options(), id, node.step.name());
+      emit(new RunEvent.Log(id, engine.now(), node.step.name(), "INFO", "registered model " + version));
+    }
     if (!node.step.allowReuse() || node.notReusable != null) {
       return stored;
     }
@@ -789,6 +804,8 @@ final class RunExecution implements RunHandle {
     volatile StepStatus abortStatus;
     volatile Map<String, StoredOutput> stored = Map.of();
     volatile String keptFromReuse;
+    volatile List<StepContextImpl.ModelRegistration> registrations = List.of();
+    volatile Map<String, StoredOutput> registeredInputs = Map.of();
 
     Attempt(Node node, int number, Map<String, Object> inputs) {
       this.node = node;
@@ -833,6 +850,12 @@ final class RunExecution implements RunHandle {
           throw new CancellationException("step '" + node.step.name() + "' was stopped");
         }
         keptFromReuse = ctx.keptFromReuse();
+        List<StepContextImpl.ModelRegistration> asked = ctx.registrations();
+        Map<String, StoredOutput> fromInputs = new HashMap<>();
+        asked.stream().filter(r -> !r.output()).forEach(r -> fromInputs.put(r.inputOrOutput(),
+            ctx.storedInput(r.inputOrOutput())));
+        registrations = asked;
+        registeredInputs = fromInputs;
         stored = store(ctx.finish());
       } finally {
         MDC.remove(MDC_RUN);

@@ -6,6 +6,8 @@ import io.pipewright.Dataset;
 import io.pipewright.Fingerprint;
 import io.pipewright.Metrics;
 import io.pipewright.Model;
+import io.pipewright.ModelOptions;
+import io.pipewright.internal.registry.Names;
 import io.pipewright.Step;
 import io.pipewright.StepContext;
 import io.pipewright.SourceFolder;
@@ -32,6 +34,9 @@ final class StepContextImpl implements StepContext {
   record PreparedOutput(Class<?> type, Path staged, List<DataFile> files, Map<String, Object> metadata,
       JsonNode value) {}
 
+  /** A model the step asked to register once it succeeds: an input or an output of type Model. */
+  record ModelRegistration(String name, String inputOrOutput, boolean output, ModelOptions options) {}
+
   /** Where reported metrics and log lines go. */
   interface Reporter {
     void metric(String name, double value);
@@ -56,6 +61,7 @@ final class StepContextImpl implements StepContext {
   private final Map<String, Path> outputDirs = new HashMap<>();
   private final Map<String, JsonNode> values = new HashMap<>();
   private final Map<String, Map<String, Object>> modelMetadata = new HashMap<>();
+  private final List<ModelRegistration> registrations = new java.util.ArrayList<>();
   private Logger logger;
 
   /** @param source the hashed source folder of a {@link SourceFolder} body, or null */
@@ -394,6 +400,47 @@ final class StepContextImpl implements StepContext {
     } catch (IOException e) {
       throw new UncheckedIOException("step '" + step.name() + "': cannot create its " + what, e);
     }
+  }
+
+  // ------------------------------------------------------------------ model registry
+
+  @Override
+  public void registerModel(String name, String inputOrOutput, ModelOptions options) {
+    try {
+      Names.checkName("model", name);
+    } catch (io.pipewright.UserException e) {
+      throw misuse("cannot register model: " + e.getMessage());
+    }
+    java.util.Objects.requireNonNull(options, "options");
+    boolean output = step.outputs().containsKey(inputOrOutput);
+    if (output) {
+      if (declared(inputOrOutput) != Model.class) {
+        throw misuse("cannot register output '" + inputOrOutput + "' as a model: it is a "
+            + step.outputs().get(inputOrOutput).getSimpleName() + ", not a Model");
+      }
+    } else {
+      Object input = inputs.get(inputOrOutput);
+      if (input == null) {
+        throw misuse("cannot register '" + inputOrOutput + "' as a model: it has no input or output of that name"
+            + " (inputs: " + names(step.inputs().keySet()) + "; outputs: " + names(step.outputs().keySet()) + ")");
+      }
+      if (!(input instanceof StoredOutput stored) || stored.type() != Model.class) {
+        throw misuse("cannot register input '" + inputOrOutput + "' as a model: it is "
+            + (input instanceof StoredOutput s ? "a " + s.type().getSimpleName() : "an external file or folder")
+            + ", not a Model a step produced");
+      }
+    }
+    registrations.add(new ModelRegistration(name, inputOrOutput, output, options));
+  }
+
+  /** The models to register once the step has succeeded, in the order asked. */
+  List<ModelRegistration> registrations() {
+    return List.copyOf(registrations);
+  }
+
+  /** A Model input, for registration. */
+  StoredOutput storedInput(String name) {
+    return (StoredOutput) inputs.get(name);
   }
 
   // ------------------------------------------------------------------ reporting

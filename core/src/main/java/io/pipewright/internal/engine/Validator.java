@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 
 /**
  * Checks a whole pipeline, and the parameter values of a run, reporting every problem at once. Runs in time linear in
@@ -41,6 +42,15 @@ public final class Validator {
 
   public static Result validate(Pipeline pipeline, List<Step> steps, Map<String, Capacity> targets,
       Map<String, ?> overrides) {
+    return validate(pipeline, steps, targets, overrides, null);
+  }
+
+  /**
+   * @param datasets resolves a DATASET parameter's value to the version it names ({@code digits} to
+   *     {@code digits:2}), throwing an exception whose message says what is wrong; {@code null} to check only the form
+   */
+  public static Result validate(Pipeline pipeline, List<Step> steps, Map<String, Capacity> targets,
+      Map<String, ?> overrides, UnaryOperator<String> datasets) {
     List<Problem> problems = new ArrayList<>();
     Map<String, Step> byName = new HashMap<>();
     Map<String, Integer> counts = new LinkedHashMap<>();
@@ -56,13 +66,13 @@ public final class Validator {
 
     for (Step step : steps) {
       checkDeclaration(step, problems);
-      checkInputs(step, byName, problems);
+      checkInputs(pipeline, step, byName, problems);
       checkParameters(pipeline, step, problems);
       checkConditions(pipeline, step, byName, problems);
     }
     checkCycles(steps, byName, problems);
     checkTargets(steps, targets, problems);
-    Map<String, Object> values = checkParameterValues(pipeline, overrides, problems);
+    Map<String, Object> values = checkParameterValues(pipeline, overrides, problems, datasets);
     return new Result(List.copyOf(problems), values);
   }
 
@@ -78,13 +88,25 @@ public final class Validator {
     });
   }
 
-  private static void checkInputs(Step step, Map<String, Step> byName, List<Problem> problems) {
+  private static void checkInputs(Pipeline pipeline, Step step, Map<String, Step> byName, List<Problem> problems) {
     String prefix = "step '" + step.name() + "': ";
     step.inputs().forEach((inputName, input) -> {
       if (input instanceof StepInput.Remote remote) {
         if (remote.location().getScheme() == null) {
           problems.add(new Problem(step.name(), prefix + "input '" + inputName + "': datastore location "
               + remote.location() + " has no scheme (azureblob://..., file:...)"));
+        }
+        return;
+      }
+      if (input instanceof StepInput.DatasetParameter p) {
+        Parameter declared = pipeline.parameters().get(p.parameter());
+        if (declared == null) {
+          problems.add(new Problem(step.name(), prefix + "input '" + inputName + "' reads dataset parameter '"
+              + p.parameter() + "', which the pipeline does not declare (declared: " + declared(pipeline) + ")"));
+        } else if (declared.type() != ParameterType.DATASET) {
+          problems.add(new Problem(step.name(), prefix + "input '" + inputName + "' reads parameter '"
+              + p.parameter() + "', which is a " + declared.type().label() + ", not a dataset -- declare it with"
+              + " parameter(\"" + p.parameter() + "\", ParameterType.DATASET)"));
         }
         return;
       }
@@ -248,8 +270,25 @@ public final class Validator {
   }
 
   private static Map<String, Object> checkParameterValues(Pipeline pipeline, Map<String, ?> overrides,
-      List<Problem> problems) {
+      List<Problem> problems, UnaryOperator<String> datasets) {
     Map<String, Object> values = new LinkedHashMap<>();
+    checkValues(pipeline, overrides, problems, values);
+    if (datasets != null) {
+      for (Parameter p : pipeline.parameters().values()) {
+        if (p.type() == ParameterType.DATASET && values.get(p.name()) instanceof String reference) {
+          try {
+            values.put(p.name(), datasets.apply(reference));
+          } catch (RuntimeException e) {
+            problems.add(new Problem(null, "parameter '" + p.name() + "': " + e.getMessage()));
+          }
+        }
+      }
+    }
+    return values;
+  }
+
+  private static void checkValues(Pipeline pipeline, Map<String, ?> overrides, List<Problem> problems,
+      Map<String, Object> values) {
     for (Parameter p : pipeline.parameters().values()) {
       if (overrides.containsKey(p.name())) {
         try {
@@ -269,7 +308,6 @@ public final class Validator {
         problems.add(new Problem(null, "unknown parameter '" + given + "' (declared: " + declared(pipeline) + ")"));
       }
     }
-    return values;
   }
 
   private static String count(int n, String noun) {

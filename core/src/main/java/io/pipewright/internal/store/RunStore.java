@@ -78,6 +78,30 @@ public interface RunStore extends AutoCloseable {
   /** Where the steps of RUNNING runs found or put their outputs ({@code steps.outputs} locations). */
   List<String> outputLocationsOfRunningRuns();
 
+  // ---------------------------------------------------------------- registries (datasets and models), schema v4
+
+  /**
+   * Records a new version of {@code r.kind()} {@code r.name()} (its version is the next one), or returns the version
+   * that already has its content hash, with {@code r.tags()} added to it either way (a tag moves from the version that
+   * had it). Safe against other processes registering the same name at once: a lost race is retried.
+   */
+  Registration register(Registration r);
+
+  /** The versions of one name (all names when {@code name} is null) of a kind, by name and version. */
+  List<Registration> registrations(String kind, String name);
+
+  /** Puts {@code tag} on a version, taking it off the version of the same name that had it. */
+  void tag(String kind, String name, long version, String tag);
+
+  /** The content hashes of every registered version of any kind: kept by gc. */
+  Set<String> registeredHashes();
+
+  /** The steps that SUCCEEDED with an output stored under this content hash, earliest run first. */
+  List<StepExecution> producersOf(String contentHash);
+
+  /** The steps that ran or were reused with an input of this content hash, earliest run first. */
+  List<StepExecution> consumersOf(String contentHash);
+
   @Override
   void close();
 }

@@ -125,7 +125,32 @@ public final class SqliteRunStore implements RunStore, HashMemo {
             file_id text not null,
             sha256 text not null
           )"""),
-      List.of("alter table steps add column kept_from_reuse text"));
+      List.of("alter table steps add column kept_from_reuse text"),
+      // v4: registered datasets and models (plain text/bigint columns and standard constraints, for PostgreSQL too).
+      List.of(
+          """
+          create table registry (
+            kind text not null,
+            name text not null,
+            version bigint not null,
+            content_hash text not null,
+            description text,
+            properties text not null,
+            run_id text,
+            step text,
+            created_at bigint not null,
+            primary key (kind, name, version),
+            unique (kind, name, content_hash)
+          )""",
+          "create index registry_by_hash on registry (content_hash)",
+          """
+          create table registry_tags (
+            kind text not null,
+            name text not null,
+            tag text not null,
+            version bigint not null,
+            primary key (kind, name, tag)
+          )"""));
 
   private final Path file;
   private final Connection writer;
@@ -849,6 +874,163 @@ public final class SqliteRunStore implements RunStore, HashMemo {
       }
     }
     return locations;
+  }
+
+  // ---------------------------------------------------------------- registries (datasets and models)
+
+  /** Registrations racing for one name, from other processes: each lost race costs one retry. */
+  private static final int REGISTER_ATTEMPTS = 20;
+
+  @Override
+  public Registration register(Registration r) {
+    for (int attempt = 1; ; attempt++) {
+      Registration[] recorded = new Registration[1];
+      try {
+        inTransaction("register " + r.kind() + " '" + r.name() + "'", () -> recorded[0] = registerLocked(r));
+        return recorded[0];
+      } catch (PipewrightException e) {
+        if (attempt >= REGISTER_ATTEMPTS || !(isConflict(e) || isBusy(e))) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private Registration registerLocked(Registration r) throws SQLException {
+    // A write first, so that SQLite takes its write lock (waiting for other processes) before reading the versions.
+    update("update registry set version = version where kind = ? and name = ? and version < 0", r.kind(), r.name());
+    Long version = null;
+    try (PreparedStatement ps = writer.prepareStatement(
+        "select version from registry where kind = ? and name = ? and content_hash = ?")) {
+      bind(ps, r.kind(), r.name(), r.contentHash());
+      try (ResultSet rs = ps.executeQuery()) {
+        version = rs.next() ? rs.getLong(1) : null;
+      }
+    }
+    if (version == null) {
+      try (PreparedStatement ps = writer.prepareStatement(
+          "select coalesce(max(version), 0) from registry where kind = ? and name = ?")) {
+        bind(ps, r.kind(), r.name());
+        try (ResultSet rs = ps.executeQuery()) {
+          version = (rs.next() ? rs.getLong(1) : 0) + 1;
+        }
+      }
+      update("insert into registry (kind, name, version, content_hash, description, properties, run_id, step,"
+          + " created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)", r.kind(), r.name(), version, r.contentHash(),
+          r.description(), Json.write(r.properties()), r.runId(), r.step(), r.createdAt().toEpochMilli());
+    }
+    for (String tag : r.tags()) {
+      tagLocked(r.kind(), r.name(), version, tag);
+    }
+    long v = version;
+    return readRegistrations(writer, r.kind(), r.name()).stream().filter(x -> x.version() == v).findFirst()
+        .orElseThrow();
+  }
+
+  @Override
+  public List<Registration> registrations(String kind, String name) {
+    synchronized (reader) {
+      try {
+        return readRegistrations(reader, kind, name);
+      } catch (SQLException e) {
+        throw readFailure(e);
+      }
+    }
+  }
+
+  private static List<Registration> readRegistrations(Connection c, String kind, String name) throws SQLException {
+    String where = " where kind = ?" + (name == null ? "" : " and name = ?");
+    Object[] args = name == null ? new Object[] {kind} : new Object[] {kind, name};
+    Map<String, java.util.Set<String>> tags = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement("select name, version, tag from registry_tags" + where)) {
+      bind(ps, args);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          tags.computeIfAbsent(rs.getString(1) + ':' + rs.getLong(2), k -> new java.util.TreeSet<>())
+              .add(rs.getString(3));
+        }
+      }
+    }
+    List<Registration> found = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("select name, version, content_hash, description, properties,"
+        + " run_id, step, created_at from registry" + where + " order by name, version")) {
+      bind(ps, args);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String n = rs.getString(1);
+          long v = rs.getLong(2);
+          found.add(new Registration(kind, n, v, rs.getString(3), rs.getString(4),
+              Json.MAPPER.readValue(rs.getString(5), OBJECT_MAP), rs.getString(6), rs.getString(7),
+              Instant.ofEpochMilli(rs.getLong(8)), tags.getOrDefault(n + ':' + v, java.util.Set.of())));
+        }
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new SQLException("bad properties of " + kind + " '" + name + "'", e);
+      }
+    }
+    return found;
+  }
+
+  @Override
+  public void tag(String kind, String name, long version, String tag) {
+    inTransaction("tag " + kind + " " + name + ":" + version, () -> tagLocked(kind, name, version, tag));
+  }
+
+  private void tagLocked(String kind, String name, long version, String tag) throws SQLException {
+    update("delete from registry_tags where kind = ? and name = ? and tag = ?", kind, name, tag);
+    update("insert into registry_tags (kind, name, tag, version) values (?, ?, ?, ?)", kind, name, tag, version);
+  }
+
+  @Override
+  public java.util.Set<String> registeredHashes() {
+    return new java.util.HashSet<>(strings("select distinct content_hash from registry"));
+  }
+
+  @Override
+  public List<StepExecution> producersOf(String contentHash) {
+    return stepExecutions("s.status = ? and s.outputs like ?", StepStatus.SUCCEEDED.name(),
+        "%" + contentHash.substring(contentHash.indexOf(':') + 1) + "%");
+  }
+
+  @Override
+  public List<StepExecution> consumersOf(String contentHash) {
+    return stepExecutions("s.status in (?, ?) and s.fingerprint in (select hash from fingerprints where components"
+        + " like ?)", StepStatus.SUCCEEDED.name(), StepStatus.REUSED.name(), "%\"" + contentHash + "\"%");
+  }
+
+  /** Steps matching a condition on runs {@code r} and steps {@code s}, earliest run first. */
+  private List<StepExecution> stepExecutions(String condition, Object... args) {
+    synchronized (reader) {
+      List<StepExecution> found = new ArrayList<>();
+      try (PreparedStatement ps = reader.prepareStatement("select r.id, r.pipeline, r.started_at, s.name, s.kind,"
+          + " s.status, s.fingerprint, s.not_reusable, s.outputs, s.reuse_miss, s.kept_from_reuse from runs r join"
+          + " steps s on s.run_id = r.id where " + condition + " order by r.started_at, r.id, s.seq")) {
+        bind(ps, args);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            String outputs = rs.getString(9);
+            found.add(new StepExecution(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)),
+                rs.getString(4), StepKind.valueOf(rs.getString(5)), StepStatus.valueOf(rs.getString(6)),
+                rs.getString(7), rs.getString(8), outputs == null ? Map.of() : Json.MAPPER.readValue(outputs,
+                STRING_MAP), rs.getString(10) == null ? null : ReuseMiss.Reason.valueOf(rs.getString(10)),
+                rs.getString(11)));
+          }
+        }
+        return found;
+      } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new PipewrightException("run store " + file + ": cannot read step executions: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** Whether a write lost a race on a unique constraint (SQLite's code, or the SQL standard's state). */
+  private static boolean isConflict(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLiteException sqlite && (sqlite.getResultCode().code & 0xff) == SQLiteErrorCode
+          .SQLITE_CONSTRAINT.code || t instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The first column of every row of a query on the reader. */
