@@ -10,7 +10,7 @@ import org.sqlite.SQLiteConfig;
  * A workspace's own SQLite file. Per connection: WAL (readers never block the writer, other processes share the
  * file), {@code synchronous=NORMAL}, and a busy timeout for another process's write lock.
  */
-record SqliteDatabase(Path file) implements RunStoreDatabase {
+public record SqliteDatabase(Path file) implements RunStoreDatabase {
   @Override
   public RunStoreDatabase.Dialect dialect() {
     return RunStoreDatabase.Dialect.SQLITE;
