@@ -40,12 +40,15 @@ public interface RunStoreProvider {
       return null;
     }
     String out = PASSWORD_PARAMETER.matcher(url).replaceAll("$1***");
+    out = PASSWORD_PROPERTY.matcher(out).replaceAll("$1***");
     Matcher userInfo = USER_INFO_PASSWORD.matcher(out);
     return userInfo.find() ? userInfo.replaceFirst("$1***@") : out;
   }
 
-  /** A {@code password=} parameter (any case, also {@code sslpassword}), up to the next {@code &}, {@code ;}. */
-  Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)((?:^|[?&;])[a-z]*password=)[^&;]*");
+  /** A {@code password=} query parameter (any case, also {@code sslpassword}), up to the next {@code &}. */
+  Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)([?&][a-z]*password=)[^&]*");
+  /** A {@code ;password=} property, as some drivers' URLs have them, up to the next {@code ;}. */
+  Pattern PASSWORD_PROPERTY = Pattern.compile("(?i)(;[a-z]*password=)[^;]*");
   /** {@code //user:secret@host}: the secret. */
   Pattern USER_INFO_PASSWORD = Pattern.compile("(//[^/@:?]*:)[^/@]*@");
 }
