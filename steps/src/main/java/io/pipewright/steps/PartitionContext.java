@@ -45,6 +45,11 @@ final class PartitionContext implements StepContext {
   }
 
   @Override
+  public io.pipewright.Step step() {
+    return step.step();
+  }
+
+  @Override
   public String stepName() {
     return step.stepName();
   }
@@ -180,6 +185,13 @@ final class PartitionContext implements StepContext {
   @Override
   public WorkUnits units() {
     return step.units();
+  }
+
+  @Override
+  public void keepFromReuse(String reason) {
+    synchronized (lock) {
+      step.keepFromReuse(reason);
+    }
   }
 
   @Override
