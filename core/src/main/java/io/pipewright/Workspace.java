@@ -43,7 +43,8 @@ import java.util.concurrent.ForkJoinPool;
  *
  * <p>Layout: {@code pipewright.db} (run store), {@code data/} (outputs), {@code tmp/} (steps' staging). Several
  * processes may open the same workspace. With a shared run store ({@link Builder#store(String)}, such as PostgreSQL)
- * runs are recorded there instead, and {@code pipewright.db} keeps only this machine's memo of file hashes. Thread-safe. Closing cancels the runs still active; so does the JVM's
+ * runs are recorded there instead, and {@code pipewright.db} keeps only this machine's memo of file hashes.
+ * Thread-safe. Closing cancels the runs still active; so does the JVM's
  * shutdown, and a run whose process was killed outright is marked FAILED the next time the workspace is opened.
  */
 public final class Workspace implements AutoCloseable {
@@ -65,8 +66,8 @@ public final class Workspace implements AutoCloseable {
     this.local = local;
     this.recorder = recorder;
     this.engine = engine;
-    this.history = new History(store, dir, store instanceof JdbcRunStore jdbc && local != null ? "run store " + jdbc.name()
-        : "workspace " + dir);
+    this.history = new History(store, dir,
+        store instanceof JdbcRunStore jdbc && local != null ? "run store " + jdbc.name() : "workspace " + dir);
     this.shutdownHook = new Thread(this::onShutdown, "pipewright-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }

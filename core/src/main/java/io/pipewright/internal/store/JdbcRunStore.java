@@ -269,7 +269,8 @@ public final class JdbcRunStore implements RunStore, HashMemo {
     } else if (item instanceof CacheEntry entry) {
       update("insert into cache_entries (fingerprint, run_id, step, outputs, created_at) values (?, ?, ?, ?, ?) on"
           + " conflict (fingerprint) do update set run_id = excluded.run_id, step = excluded.step, outputs ="
-          + " excluded.outputs, created_at = excluded.created_at", entry.fingerprint(), entry.runId(), entry.step(), Json.write(entry.outputs()),
+          + " excluded.outputs, created_at = excluded.created_at", entry.fingerprint(), entry.runId(), entry.step(),
+          Json.write(entry.outputs()),
           entry.createdAt().toEpochMilli());
     } else if (item instanceof RunEvent event) {
       applyEvent(event);
@@ -296,7 +297,8 @@ public final class JdbcRunStore implements RunStore, HashMemo {
           e.runId(), e.step(), at, e.level(), e.message());
     } else if (event instanceof RunEvent.Metric e) {
       update("insert into metrics (run_id, step, name, value, at) values (?, ?, ?, ?, ?) on conflict (run_id, step,"
-          + " name) do update set value = excluded.value, at = excluded.at", e.runId(), e.step(), e.name(), e.value(), at);
+          + " name) do update set value = excluded.value, at = excluded.at", e.runId(), e.step(), e.name(), e.value(),
+          at);
     }
   }
 
@@ -308,7 +310,8 @@ public final class JdbcRunStore implements RunStore, HashMemo {
     PreparedStatement ps = statement("update steps set status = coalesce(?, status), target = coalesce(?, target),"
         + " started_at = coalesce(started_at, ?), attempts = coalesce(?, attempts), finished_at = coalesce(?,"
         + " finished_at), outputs = coalesce(?, outputs), error = case when ? = 1 then ? else error end, error_trace ="
-        + " case when ? = 1 then ? else error_trace end, reason = coalesce(?, reason), fingerprint = coalesce(?, fingerprint),"
+        + " case when ? = 1 then ? else error_trace end, reason = coalesce(?, reason), fingerprint = coalesce(?,"
+        + " fingerprint),"
         + " not_reusable = coalesce(?, not_reusable), reused_from = coalesce(?, reused_from), reuse_miss = coalesce(?,"
         + " reuse_miss), kept_from_reuse = coalesce(?, kept_from_reuse) where run_id = ? and name = ?");
     for (StepRowChange c : changes) {
@@ -841,7 +844,8 @@ public final class JdbcRunStore implements RunStore, HashMemo {
   /**
    * PostgreSQL session-level advisory locks on a connection of their own, opened on first use: a lock is held for as
    * long as that connection lives, so a process that dies drops its locks. If the database cannot be asked, the lock
-   * counts as taken: at worst two machines compute one step twice, never a wrong output (outputs are stored by content).
+   * counts as taken: at worst two machines compute one step twice, never a wrong output (outputs are stored by
+   * content).
    */
   private final class AdvisoryLocks implements SharedLocks {
     private Connection connection;

@@ -23,7 +23,9 @@ import org.postgresql.Driver;
  * database must exist; the store creates and migrates its tables on open, under an advisory lock.
  *
  * <pre>{@code
- * Workspace ws = Workspace.builder(Path.of(".pipewright")).store("jdbc:postgresql://db:5432/pipewright?user=ml").open();
+ * Workspace ws = Workspace.builder(Path.of(".pipewright"))
+ *     .store("jdbc:postgresql://db:5432/pipewright?user=ml")
+ *     .open();
  * }</pre>
  */
 public final class PostgresRunStoreProvider implements RunStoreProvider {
