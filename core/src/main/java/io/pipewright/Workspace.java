@@ -13,14 +13,16 @@ import io.pipewright.internal.store.Registration;
 import io.pipewright.internal.engine.Validator;
 import io.pipewright.internal.fingerprint.StepFingerprinter;
 import io.pipewright.internal.hash.FileHasher;
+import io.pipewright.internal.store.JdbcRunStore;
 import io.pipewright.internal.store.Recorder;
 import io.pipewright.internal.store.RunStore;
-import io.pipewright.internal.store.SqliteRunStore;
+import io.pipewright.internal.store.RunStores;
 import io.pipewright.internal.util.FileTrees;
 import io.pipewright.internal.util.Processes;
 import io.pipewright.spi.ComputeTarget;
 import io.pipewright.spi.Datastore;
 import io.pipewright.spi.Datastores;
+import io.pipewright.spi.RunStoreProvider;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -46,13 +48,17 @@ import java.util.concurrent.ForkJoinPool;
  * }</pre>
  *
  * <p>Layout: {@code pipewright.db} (run store), {@code data/} (outputs), {@code tmp/} (steps' staging). Several
- * processes may open the same workspace. Thread-safe. Closing cancels the runs still active; so does the JVM's
+ * processes may open the same workspace. With a shared run store ({@link Builder#store(String)}, such as PostgreSQL)
+ * runs are recorded there instead, and {@code pipewright.db} keeps only this machine's memo of file hashes.
+ * Thread-safe. Closing cancels the runs still active; so does the JVM's
  * shutdown, and a run whose process was killed outright is marked FAILED the next time the workspace is opened.
  */
 public final class Workspace implements AutoCloseable {
   private final Path dir;
   private final boolean temporary;
   private final RunStore store;
+  /** The workspace's own SQLite file when runs are recorded elsewhere (it keeps the memo of file hashes), or null. */
+  private final RunStore local;
   private final Recorder recorder;
   private final Engine engine;
   private final RunHistory history;
@@ -62,7 +68,7 @@ public final class Workspace implements AutoCloseable {
   private final Thread shutdownHook;
   private boolean closed;
 
-  private Workspace(Path dir, boolean temporary, RunStore store, Recorder recorder, Engine engine,
+  private Workspace(Path dir, boolean temporary, RunStore store, RunStore local, Recorder recorder, Engine engine,
       OutputStore outputs, DatasetRegistry datasets, ModelRegistry models) {
     this.dir = dir;
     this.outputs = outputs;
@@ -70,9 +76,11 @@ public final class Workspace implements AutoCloseable {
     this.models = models;
     this.temporary = temporary;
     this.store = store;
+    this.local = local;
     this.recorder = recorder;
     this.engine = engine;
-    this.history = new History(store, dir);
+    this.history = new History(store, dir,
+        store instanceof JdbcRunStore jdbc && local != null ? "run store " + jdbc.name() : "workspace " + dir);
     this.shutdownHook = new Thread(this::onShutdown, "pipewright-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
@@ -254,6 +262,9 @@ public final class Workspace implements AutoCloseable {
     engine.close();
     recorder.close();
     store.close();
+    if (local != null) {
+      local.close();
+    }
     if (temporary) {
       FileTrees.deleteRecursively(dir);
     }
@@ -289,6 +300,8 @@ public final class Workspace implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private String datastore;
     private Map<String, String> datastoreSettings = Map.of();
+    private String storeUrl;
+    private RunStoreProvider storeProvider;
 
     private Builder(Path dir) {
       this.dir = dir;
@@ -336,6 +349,27 @@ public final class Workspace implements AutoCloseable {
     }
 
     /**
+     * Records runs in a shared run store at {@code url} instead of the workspace's own SQLite file, so that several
+     * processes and machines see one history: {@code jdbc:postgresql://db:5432/pipewright?user=ml} (with
+     * {@code io.pipewright:pipewright-runstore-postgresql} on the classpath; a password may come from the URL or from
+     * {@code PGPASSWORD}). Found by the URL's scheme through {@link RunStoreProvider}s; {@code null} or blank: the
+     * workspace's own file (the default). Outputs stay in the workspace's datastore, and so does the memo of file
+     * hashes, which only means something on this machine.
+     */
+    public Builder store(String url) {
+      this.storeUrl = url == null || url.isBlank() ? null : url.strip();
+      this.storeProvider = null;
+      return this;
+    }
+
+    /** Like {@link #store(String)}, with this provider rather than the one discovery finds for the URL's scheme. */
+    public Builder store(String url, RunStoreProvider provider) {
+      store(url);
+      this.storeProvider = Objects.requireNonNull(provider, "provider");
+      return this;
+    }
+
+    /**
      * Opens the workspace.
      *
      * @throws UserException if the folder cannot be used: it is a file, cannot be created, or is not writable
@@ -346,13 +380,25 @@ public final class Workspace implements AutoCloseable {
       Map<String, ComputeTarget> all = new LinkedHashMap<>();
       all.put("local", new LocalTarget(localThreads));
       all.putAll(targets);
-      SqliteRunStore store = SqliteRunStore.open(root.resolve("pipewright.db"));
+      JdbcRunStore store;
+      JdbcRunStore local = null;
+      try {
+        local = JdbcRunStore.openSqlite(root.resolve("pipewright.db"));
+        store = storeUrl == null ? local : RunStores.open(storeUrl, storeProvider);
+      } catch (RuntimeException e) {
+        if (local != null) {
+          local.close();
+        }
+        all.values().forEach(ComputeTarget::close);
+        throw e;
+      }
       Recorder recorder = null;
       Datastore mirror = null;
       try {
         mirror = datastore == null ? null : Datastores.open(datastore, datastoreSettings);
-        // Files are hashed once per version: remembered in memory and in the run store, shared by all runs.
-        FileHasher hasher = FileHasher.builder(ForkJoinPool.commonPool()).memo(store).build();
+        // Files are hashed once per version: remembered in memory and in the workspace's own SQLite file (the
+        // paths and file ids are this machine's), shared by all runs.
+        FileHasher hasher = FileHasher.builder(ForkJoinPool.commonPool()).memo(local).build();
         OutputStore outputs = new OutputStore(root.resolve("data"), root.resolve("tmp"), hasher);
         for (String abandoned : store.recoverAbandoned(Processes.hostName(), clock.millis())) {
           FileTrees.deleteRecursively(outputs.runStaging(abandoned));
@@ -360,7 +406,7 @@ public final class Workspace implements AutoCloseable {
         recorder = new Recorder(store, root.getFileName().toString());
         StepFingerprinter fingerprinter = StepFingerprinter.forJava(outputs::hashFile);
         ModelRegistry models = new ModelRegistry(store, outputs, root, clock);
-        return new Workspace(root, temporary, store, recorder,
+        return new Workspace(root, temporary, store, store == local ? null : local, recorder,
             new Engine(all, outputs, store, recorder, fingerprinter, root.resolve("locks"), clock, models, mirror,
                 datastoreSettings), outputs, new DatasetRegistry(store, outputs, root, clock), models);
       } catch (RuntimeException e) {
@@ -371,6 +417,9 @@ public final class Workspace implements AutoCloseable {
           mirror.close();
         }
         store.close();
+        if (store != local) {
+          local.close();
+        }
         all.values().forEach(ComputeTarget::close);
         throw e;
       }
@@ -417,7 +466,7 @@ public final class Workspace implements AutoCloseable {
   }
 
   /** Run history backed by the store. */
-  private record History(RunStore store, Path dir) implements RunHistory {
+  private record History(RunStore store, Path dir, String where) implements RunHistory {
     @Override
     public List<Run> list(int limit) {
       if (limit < 1) {
@@ -440,7 +489,7 @@ public final class Workspace implements AutoCloseable {
       }
       List<String> ids = store.idsStartingWith(idOrPrefix, 6);
       if (ids.isEmpty()) {
-        throw new UserException("no run '" + idOrPrefix + "' in workspace " + dir + " (see: pipewright runs)");
+        throw new UserException("no run '" + idOrPrefix + "' in " + where + " (see: pipewright runs)");
       }
       if (ids.size() > 1) {
         throw new UserException("run id '" + idOrPrefix + "' is ambiguous: it starts "

@@ -7,16 +7,22 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** A subcommand working on a workspace: the {@code --workspace} option and opening it. */
+/** A subcommand working on a workspace: the {@code --workspace} and {@code --store} options and opening it. */
 abstract class WorkspaceCommand extends BaseCommand {
   @Option(names = {"-w", "--workspace"}, paramLabel = "DIR", defaultValue = ".pipewright", order = 10,
       description = "The workspace folder, relative to the current one. Default: ${DEFAULT-VALUE}")
   String workspace;
 
-  @Option(names = "--datastore", paramLabel = "URI", order = 11, defaultValue = "${env:PIPEWRIGHT_DATASTORE}",
+  @Option(names = "--datastore", paramLabel = "URI", order = 12, defaultValue = "${env:PIPEWRIGHT_DATASTORE:-}",
       description = "Mirror stored outputs in this datastore (azureblob://account/container/prefix, or a shared"
           + " folder), for workspaces on other machines that share the run store. Default: $PIPEWRIGHT_DATASTORE")
   String datastore;
+
+  @Option(names = "--store", paramLabel = "URL", defaultValue = "${env:PIPEWRIGHT_STORE:-}", order = 11,
+      description = {"Record and read runs in this shared run store, such as "
+          + "jdbc:postgresql://db:5432/pipewright?user=ml (a password from the URL or PGPASSWORD).",
+          "Default: $PIPEWRIGHT_STORE, else the workspace's own SQLite file."})
+  String store;
 
   WorkspaceCommand(Terminal term) {
     super(term);
@@ -32,7 +38,7 @@ abstract class WorkspaceCommand extends BaseCommand {
 
   /** Opens the workspace, creating it if absent. */
   Workspace open() {
-    Workspace.Builder builder = Workspace.builder(workspacePath());
+    Workspace.Builder builder = Workspace.builder(workspacePath()).store(store);
     if (datastore != null && !datastore.isBlank()) {
       builder.datastore(datastore);
     }
@@ -53,10 +59,16 @@ abstract class WorkspaceCommand extends BaseCommand {
 
   /**
    * Whether the workspace exists: commands that only read it do not create one where the user merely looked. A
-   * path that exists but is not a folder counts as existing, so that opening it reports the problem.
+   * path that exists but is not a folder counts as existing, so that opening it reports the problem. With a shared
+   * run store the runs are there, wherever the workspace folder is: it counts as existing.
    */
   boolean exists() {
-    return Files.exists(workspacePath());
+    return sharedStore() || Files.exists(workspacePath());
+  }
+
+  /** Whether runs are recorded in a shared store rather than the workspace's own file. */
+  boolean sharedStore() {
+    return store != null && !store.isBlank();
   }
 
   /** The workspace's absolute path, for messages. */

@@ -1,6 +1,7 @@
 package io.pipewright.internal.engine;
 
 import io.pipewright.PipewrightException;
+import io.pipewright.internal.store.SharedLocks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -29,6 +30,10 @@ import java.util.concurrent.TimeUnit;
  * process apart. Taking a free lock costs two system calls; only a contended one waits, on a thread of its own, never
  * on the scheduler's.
  *
+ * <p>With a shared run store (PostgreSQL) the cross-process lock is the store's advisory lock on the fingerprint's
+ * first eight bytes instead, held by the store's lock session: then processes on other machines that use the same
+ * store wait too. The database drops a dead process's locks with its session.
+ *
  * <p>Known limit: two {@code Workspace} instances of one process on the same folder each hold the files open, and the OS
  * drops a process's record locks when any of its descriptors of a file closes; closing one instance can then lift
  * the other's locks early. The cost is at worst a step computed twice, never a wrong output: outputs are stored by
@@ -40,6 +45,8 @@ final class ComputeLocks implements AutoCloseable {
   private static final int STRIPES = 64;
 
   private final Path folder;
+  /** The shared store's locks, used instead of the lock files; null for a workspace's own store. */
+  private final SharedLocks shared;
   private final FileChannel[] files = new FileChannel[STRIPES];
   private boolean folderCreated;
   private final ConcurrentHashMap<String, Holder> held = new ConcurrentHashMap<>();
@@ -59,8 +66,9 @@ final class ComputeLocks implements AutoCloseable {
     int users;
   }
 
-  ComputeLocks(Path folder) {
+  ComputeLocks(Path folder, SharedLocks shared) {
     this.folder = folder;
+    this.shared = shared;
   }
 
   /** The lock file of a fingerprint's stripe, opened on first use. */
@@ -90,7 +98,7 @@ final class ComputeLocks implements AutoCloseable {
       leave(fingerprint);
       return null;
     }
-    FileLock lock = tryLockFile(fingerprint);
+    CrossProcess lock = tryLockAcross(fingerprint);
     if (lock == null) {
       holder.semaphore.release();
       leave(fingerprint);
@@ -111,7 +119,7 @@ final class ComputeLocks implements AutoCloseable {
         holder.semaphore.acquire();
         try {
           while (true) {
-            FileLock lock = tryLockFile(fingerprint);
+            CrossProcess lock = tryLockAcross(fingerprint);
             if (lock != null) {
               return lease(fingerprint, holder, lock);
             }
@@ -132,7 +140,12 @@ final class ComputeLocks implements AutoCloseable {
     }, waiters);
   }
 
-  private Lease lease(String fingerprint, Holder holder, FileLock lock) {
+  /** A lock held across processes: a file lock, or the shared store's advisory lock. */
+  private interface CrossProcess {
+    void release() throws IOException;
+  }
+
+  private Lease lease(String fingerprint, Holder holder, CrossProcess lock) {
     return new Lease() {
       private boolean released;
 
@@ -151,6 +164,21 @@ final class ComputeLocks implements AutoCloseable {
         leave(fingerprint);
       }
     };
+  }
+
+  private CrossProcess tryLockAcross(String fingerprint) {
+    if (shared != null) {
+      long key = key(fingerprint);
+      return shared.tryLock(key) ? () -> shared.unlock(key) : null;
+    }
+    FileLock lock = tryLockFile(fingerprint);
+    return lock == null ? null : lock::release;
+  }
+
+  /** The fingerprint's first eight bytes. */
+  static long key(String fingerprint) {
+    String hex = fingerprint.substring(fingerprint.indexOf(':') + 1, fingerprint.indexOf(':') + 17);
+    return ByteBuffer.wrap(HexFormat.of().parseHex(hex)).getLong();
   }
 
   private FileLock tryLockFile(String fingerprint) {

@@ -75,7 +75,7 @@ public final class Engine implements AutoCloseable {
     this.recorder = recorder;
     this.store = store;
     this.fingerprinter = fingerprinter;
-    this.locks = new ComputeLocks(locks);
+    this.locks = new ComputeLocks(locks, store.sharedLocks().orElse(null));
     this.clock = clock;
     ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = Executors.defaultThreadFactory().newThread(r);

@@ -96,7 +96,7 @@ public final class Recorder implements AutoCloseable {
         return;
       } catch (RuntimeException e) {
         // Another process holding the store's lock longer than SQLite waits is worth waiting for: nothing is lost.
-        if (SqliteRunStore.isBusy(e) && attempt < BUSY_ATTEMPTS && !closed) {
+        if (JdbcRunStore.isBusy(e) && attempt < BUSY_ATTEMPTS && !closed) {
           LOG.warn("the run store is locked by another process; recording {} run events again", records.size());
           continue;
         }

@@ -78,6 +78,14 @@ public interface RunStore extends AutoCloseable {
   /** Where the steps of RUNNING runs found or put their outputs ({@code steps.outputs} locations). */
   List<String> outputLocationsOfRunningRuns();
 
+  /**
+   * Locks shared with the other processes and machines that use this store, where the database has them (a shared
+   * store); empty for the workspace's own SQLite file, whose processes share the workspace's lock files instead.
+   */
+  default java.util.Optional<SharedLocks> sharedLocks() {
+    return java.util.Optional.empty();
+  }
+
   // ---------------------------------------------------------------- registries (datasets and models), schema v4
 
   /**

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Which runs the store treats as abandoned: only those of this host whose owning process is gone. */
-class SqliteRunStoreTest {
+class JdbcRunStoreTest {
   private static final String HOST = "this-host";
   private static final long DEAD_PID = Integer.MAX_VALUE; // above any pid_max
   private static final Instant START = Instant.parse("2024-05-01T10:00:00Z");
@@ -26,11 +26,11 @@ class SqliteRunStoreTest {
   @TempDir
   Path tmp;
 
-  private SqliteRunStore store;
+  private JdbcRunStore store;
 
   @BeforeEach
   void open() {
-    store = SqliteRunStore.open(tmp.resolve("pipewright.db"));
+    store = JdbcRunStore.openSqlite(tmp.resolve("pipewright.db"));
   }
 
   @AfterEach

@@ -16,12 +16,13 @@ import io.pipewright.UserException;
 import io.pipewright.internal.hash.HashMemo;
 import io.pipewright.internal.util.Json;
 import io.pipewright.internal.util.Processes;
+import io.pipewright.spi.RunStoreDatabase;
+import io.pipewright.spi.RunStoreProvider;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,128 +32,34 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.sqlite.SQLiteConfig;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
 /**
- * The embedded run store: one SQLite file in WAL mode, so readers (the command line, another process) never block
- * the run being recorded. Schema changes are numbered migrations applied on open.
+ * The run store on a SQL database: the workspace's own SQLite file (WAL mode, so readers such as the command line
+ * never block the run being recorded) or a shared database from a {@link io.pipewright.spi.RunStoreProvider}, such
+ * as PostgreSQL. The schema, its numbered migrations (applied on open) and every query are written once; {@link
+ * Dialect} holds the few differences. One writer connection (the recorder's batches) and one reader connection per
+ * store; a PostgreSQL store opens one more for advisory locks when the engine first asks for one.
  */
-public final class SqliteRunStore implements RunStore, HashMemo {
+public final class JdbcRunStore implements RunStore, HashMemo {
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcRunStore.class);
   private static final int KEYS_PER_QUERY = 500;
   /** How long a statement waits for another process's lock on the file before giving up. */
   static final int BUSY_TIMEOUT_MILLIS = 10_000;
+  /** Transactions a PostgreSQL store tries after a serialization failure or a deadlock. */
+  private static final int TRANSIENT_ATTEMPTS = 8;
 
   private static final TypeReference<Map<String, Object>> OBJECT_MAP = new TypeReference<>() {};
   private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
   private static final TypeReference<List<Fingerprint.Component>> COMPONENTS = new TypeReference<>() {};
 
-  /** Migration N brings the schema from version N-1 to N. Never edit one that has shipped: add another. */
-  private static final List<List<String>> MIGRATIONS = List.of(List.of(
-      """
-      create table runs (
-        id text primary key,
-        pipeline text not null,
-        status text not null,
-        parameters text not null,
-        started_at integer not null,
-        finished_at integer,
-        error text,
-        owner_host text not null,
-        owner_pid integer not null,
-        owner_started_at integer not null
-      )""",
-      "create index runs_by_start on runs (started_at)",
-      "create index runs_by_status on runs (status)",
-      """
-      create table steps (
-        run_id text not null references runs (id),
-        name text not null,
-        seq integer not null,
-        kind text not null,
-        status text not null,
-        target text not null,
-        started_at integer,
-        finished_at integer,
-        attempts integer not null default 0,
-        outputs text,
-        error text,
-        error_trace text,
-        reason text,
-        primary key (run_id, name)
-      )""",
-      """
-      create table step_logs (
-        run_id text not null,
-        step text not null,
-        at integer not null,
-        level text not null,
-        message text not null
-      )""",
-      "create index step_logs_by_step on step_logs (run_id, step)",
-      """
-      create table metrics (
-        run_id text not null,
-        step text not null,
-        name text not null,
-        value real not null,
-        at integer not null,
-        primary key (run_id, step, name)
-      )"""),
-      List.of(
-          "alter table steps add column fingerprint text",
-          "alter table steps add column not_reusable text",
-          "alter table steps add column reused_from text",
-          "alter table steps add column reuse_miss text",
-          "create index steps_by_fingerprint on steps (fingerprint)",
-          "create index runs_by_pipeline on runs (pipeline, started_at)",
-          "create table fingerprints (hash text primary key, components text not null)",
-          """
-          create table cache_entries (
-            fingerprint text primary key,
-            run_id text not null,
-            step text not null,
-            outputs text not null,
-            created_at integer not null
-          )""",
-          """
-          create table file_hashes (
-            path text primary key,
-            size integer not null,
-            modified_seconds integer not null,
-            modified_nanos integer not null,
-            file_id text not null,
-            sha256 text not null
-          )"""),
-      List.of("alter table steps add column kept_from_reuse text"),
-      // v4: registered datasets and models (plain text/bigint columns and standard constraints, for PostgreSQL too).
-      List.of(
-          """
-          create table registry (
-            kind text not null,
-            name text not null,
-            version bigint not null,
-            content_hash text not null,
-            description text,
-            properties text not null,
-            run_id text,
-            step text,
-            created_at bigint not null,
-            primary key (kind, name, version),
-            unique (kind, name, content_hash)
-          )""",
-          "create index registry_by_hash on registry (content_hash)",
-          """
-          create table registry_tags (
-            kind text not null,
-            name text not null,
-            tag text not null,
-            version bigint not null,
-            primary key (kind, name, tag)
-          )"""));
-
-  private final Path file;
+  private final String name;
+  private final RunStoreDatabase database;
+  private final Dialect dialect;
   private final Connection writer;
   private final Connection reader;
   private final Map<String, PreparedStatement> statements = new HashMap<>();
@@ -160,29 +67,62 @@ public final class SqliteRunStore implements RunStore, HashMemo {
   /** Fingerprints whose components are written already: most steps of a re-run repeat one. */
   private final Cache<String, Boolean> recordedFingerprints = Caffeine.newBuilder().maximumSize(100_000)
       .executor(Runnable::run).build();
+  /** Fingerprints written by the transaction in progress: remembered once it commits. */
+  private final List<String> fingerprintsInTransaction = new ArrayList<>();
+  private AdvisoryLocks locks;
+  private boolean closed;
 
-  private SqliteRunStore(Path file, Connection writer, Connection reader) {
-    this.file = file;
+  private JdbcRunStore(RunStoreDatabase database, Connection writer, Connection reader) {
+    this.database = database;
+    this.name = database.displayName();
+    this.dialect = Dialect.of(database.dialect());
     this.writer = writer;
     this.reader = reader;
   }
 
-  /** Opens (creating if needed) the store in {@code file} and brings its schema up to date. */
-  public static SqliteRunStore open(Path file) {
+  /** Opens (creating if needed) the SQLite store in {@code file} and brings its schema up to date. */
+  public static JdbcRunStore openSqlite(Path file) {
+    return open(new SqliteDatabase(file));
+  }
+
+  /**
+   * Opens the store in {@code database} and brings its schema up to date.
+   *
+   * @throws UserException if the database cannot be reached, stays locked, or has a newer schema
+   */
+  public static JdbcRunStore open(RunStoreDatabase database) {
+    Dialect dialect = Dialect.of(database.dialect());
     Connection writer = null;
+    Connection reader = null;
     try {
-      writer = connect(file);
-      migrate(file, writer);
-      Connection reader = connect(file);
-      return new SqliteRunStore(file, writer, reader);
+      writer = database.connect();
+      dialect.migrate(database.displayName(), writer);
+      reader = database.connect();
+      dialect.prepareReader(reader);
+      return new JdbcRunStore(database, writer, reader);
     } catch (SQLException e) {
+      closeQuietly(reader);
       closeQuietly(writer);
       if (isBusy(e)) {
-        throw new UserException("run store " + file + " is locked by another process, still after "
+        throw new UserException("run store " + database.displayName() + " is locked by another process, still after "
             + BUSY_TIMEOUT_MILLIS / 1000 + " s: try again once it is done", e);
       }
-      throw new PipewrightException("run store " + file + ": cannot open: " + e.getMessage(), e);
+      if (Dialect.isConnectionFailure(e)) {
+        throw new UserException("run store " + database.displayName() + ": cannot connect: "
+            + RunStoreProvider.masked(e.getMessage()), e);
+      }
+      throw new PipewrightException("run store " + database.displayName() + ": cannot open: "
+          + RunStoreProvider.masked(e.getMessage()), e);
+    } catch (RuntimeException e) {
+      closeQuietly(reader);
+      closeQuietly(writer);
+      throw e;
     }
+  }
+
+  /** The store as messages name it: the file, or the URL with any password masked. */
+  public String name() {
+    return name;
   }
 
   /** Whether SQLite gave up waiting for another connection's lock. */
@@ -196,44 +136,6 @@ public final class SqliteRunStore implements RunStore, HashMemo {
       }
     }
     return false;
-  }
-
-  private static Connection connect(Path file) throws SQLException {
-    SQLiteConfig config = new SQLiteConfig();
-    config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
-    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-    config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-    config.setGetGeneratedKeys(false); // never read; asking costs a parse of every statement
-    return config.createConnection("jdbc:sqlite:" + file);
-  }
-
-  private static void migrate(Path file, Connection c) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute("begin immediate");
-      try {
-        s.execute("create table if not exists schema_migrations (version integer primary key, applied_at integer"
-            + " not null)");
-        int current;
-        try (ResultSet rs = s.executeQuery("select coalesce(max(version), 0) from schema_migrations")) {
-          current = rs.next() ? rs.getInt(1) : 0;
-        }
-        if (current > MIGRATIONS.size()) {
-          throw new UserException("run store " + file + " has schema version " + current
-              + ", newer than this Pipewright understands (" + MIGRATIONS.size() + "): upgrade Pipewright");
-        }
-        for (int v = current + 1; v <= MIGRATIONS.size(); v++) {
-          for (String sql : MIGRATIONS.get(v - 1)) {
-            s.execute(sql);
-          }
-          s.execute("insert into schema_migrations (version, applied_at) values (" + v + ", "
-              + System.currentTimeMillis() + ")");
-        }
-        s.execute("commit");
-      } catch (SQLException | RuntimeException e) {
-        s.execute("rollback");
-        throw e;
-      }
-    }
   }
 
   // ---------------------------------------------------------------- writes
@@ -274,26 +176,50 @@ public final class SqliteRunStore implements RunStore, HashMemo {
     void run() throws SQLException;
   }
 
-  /** Runs {@code work} in one transaction, rolled back if it fails; {@code what} names it in the error. */
+  /**
+   * Runs {@code work} in one transaction, rolled back if it fails; {@code what} names it in the error. A transaction
+   * that PostgreSQL aborted for a serialization failure or a deadlock with another writer runs again, a few times.
+   */
   private void inTransaction(String what, SqlWork work) {
     synchronized (writer) {
-      try {
-        writer.setAutoCommit(false);
+      for (int attempt = 1; ; attempt++) {
         try {
-          work.run();
-          writer.commit();
-        } catch (SQLException | RuntimeException e) {
-          writer.rollback();
-          throw e;
-        } finally {
-          writer.setAutoCommit(true);
+          writer.setAutoCommit(false);
+          try {
+            fingerprintsInTransaction.clear();
+            work.run();
+            writer.commit();
+            fingerprintsInTransaction.forEach(f -> recordedFingerprints.put(f, Boolean.TRUE));
+            return;
+          } catch (SQLException | RuntimeException e) {
+            writer.rollback();
+            throw e;
+          } finally {
+            fingerprintsInTransaction.clear();
+            writer.setAutoCommit(true);
+          }
+        } catch (SQLException e) {
+          if (dialect.isTransient(e) && attempt < TRANSIENT_ATTEMPTS) {
+            LOG.debug("run store {}: {} conflicted with another writer ({}); trying again", name, what,
+                e.getSQLState());
+            pause(attempt);
+            continue;
+          }
+          throw new PipewrightException("run store " + name + ": cannot " + what + ": "
+              + RunStoreProvider.masked(e.getMessage()), e);
         }
-      } catch (SQLException e) {
-        throw new PipewrightException("run store " + file + ": cannot " + what + ": " + e.getMessage(), e);
       }
     }
   }
 
+  /** A short, growing, jittered pause before trying a conflicting transaction again. */
+  private static void pause(int attempt) {
+    try {
+      Thread.sleep(ThreadLocalRandom.current().nextLong(5, 10L << Math.min(attempt, 6)));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
 
   /** A prepared statement of the reader, kept for the hot paths of reuse decisions; call with the reader locked. */
   private PreparedStatement readStatement(String sql) throws SQLException {
@@ -341,8 +267,10 @@ public final class SqliteRunStore implements RunStore, HashMemo {
       }
       step.executeBatch();
     } else if (item instanceof CacheEntry entry) {
-      update("insert or replace into cache_entries (fingerprint, run_id, step, outputs, created_at) values (?, ?, ?,"
-          + " ?, ?)", entry.fingerprint(), entry.runId(), entry.step(), Json.write(entry.outputs()),
+      update("insert into cache_entries (fingerprint, run_id, step, outputs, created_at) values (?, ?, ?, ?, ?) on"
+          + " conflict (fingerprint) do update set run_id = excluded.run_id, step = excluded.step, outputs ="
+          + " excluded.outputs, created_at = excluded.created_at", entry.fingerprint(), entry.runId(), entry.step(),
+          Json.write(entry.outputs()),
           entry.createdAt().toEpochMilli());
     } else if (item instanceof RunEvent event) {
       applyEvent(event);
@@ -360,16 +288,17 @@ public final class SqliteRunStore implements RunStore, HashMemo {
           e.status().name(), at, e.error(), e.runId());
     } else if (event instanceof RunEvent.StepFingerprinted e) {
       if (recordedFingerprints.getIfPresent(e.fingerprint().hash()) == null) {
-        update("insert or ignore into fingerprints (hash, components) values (?, ?)", e.fingerprint().hash(),
-            Json.write(e.fingerprint().components()));
-        recordedFingerprints.put(e.fingerprint().hash(), Boolean.TRUE);
+        update("insert into fingerprints (hash, components) values (?, ?) on conflict do nothing",
+            e.fingerprint().hash(), Json.write(e.fingerprint().components()));
+        fingerprintsInTransaction.add(e.fingerprint().hash());
       }
     } else if (event instanceof RunEvent.Log e) {
       update("insert into step_logs (run_id, step, at, level, message) values (?, ?, ?, ?, ?)",
           e.runId(), e.step(), at, e.level(), e.message());
     } else if (event instanceof RunEvent.Metric e) {
-      update("insert or replace into metrics (run_id, step, name, value, at) values (?, ?,"
-          + " ?, ?, ?)", e.runId(), e.step(), e.name(), e.value(), at);
+      update("insert into metrics (run_id, step, name, value, at) values (?, ?, ?, ?, ?) on conflict (run_id, step,"
+          + " name) do update set value = excluded.value, at = excluded.at", e.runId(), e.step(), e.name(), e.value(),
+          at);
     }
   }
 
@@ -380,8 +309,9 @@ public final class SqliteRunStore implements RunStore, HashMemo {
     }
     PreparedStatement ps = statement("update steps set status = coalesce(?, status), target = coalesce(?, target),"
         + " started_at = coalesce(started_at, ?), attempts = coalesce(?, attempts), finished_at = coalesce(?,"
-        + " finished_at), outputs = coalesce(?, outputs), error = case when ? then ? else error end, error_trace = case"
-        + " when ? then ? else error_trace end, reason = coalesce(?, reason), fingerprint = coalesce(?, fingerprint),"
+        + " finished_at), outputs = coalesce(?, outputs), error = case when ? = 1 then ? else error end, error_trace ="
+        + " case when ? = 1 then ? else error_trace end, reason = coalesce(?, reason), fingerprint = coalesce(?,"
+        + " fingerprint),"
         + " not_reusable = coalesce(?, not_reusable), reused_from = coalesce(?, reused_from), reuse_miss = coalesce(?,"
         + " reuse_miss), kept_from_reuse = coalesce(?, kept_from_reuse) where run_id = ? and name = ?");
     for (StepRowChange c : changes) {
@@ -403,7 +333,7 @@ public final class SqliteRunStore implements RunStore, HashMemo {
     for (int i = 0; i < args.length; i++) {
       Object a = args[i];
       if (a == null) {
-        ps.setNull(i + 1, Types.VARCHAR);
+        ps.setNull(i + 1, Types.NULL); // PostgreSQL infers the type from where it is used
       } else if (a instanceof Long l) {
         ps.setLong(i + 1, l);
       } else if (a instanceof Integer n) {
@@ -453,7 +383,7 @@ public final class SqliteRunStore implements RunStore, HashMemo {
       recordLocked(batch);
       return abandoned;
     } catch (SQLException e) {
-      throw new PipewrightException("run store " + file + ": cannot check for abandoned runs: " + e.getMessage(), e);
+      throw new PipewrightException("run store " + name + ": cannot check for abandoned runs: " + e.getMessage(), e);
     }
   }
 
@@ -652,7 +582,7 @@ public final class SqliteRunStore implements RunStore, HashMemo {
               Json.MAPPER.readValue(rs.getString(3), STRING_MAP), Instant.ofEpochMilli(rs.getLong(4))));
         }
       } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new PipewrightException("run store " + file + ": cannot read the cache entry of " + fingerprint + ": "
+        throw new PipewrightException("run store " + name + ": cannot read the cache entry of " + fingerprint + ": "
             + e.getMessage(), e);
       }
     }
@@ -696,8 +626,10 @@ public final class SqliteRunStore implements RunStore, HashMemo {
   @Override
   public void store(Map<Key, String> hashes) {
     inTransaction("record file hashes", () -> {
-      PreparedStatement ps = statement("insert or replace into file_hashes (path, size, modified_seconds,"
-          + " modified_nanos, file_id, sha256) values (?, ?, ?, ?, ?, ?)");
+      PreparedStatement ps = statement("insert into file_hashes (path, size, modified_seconds, modified_nanos,"
+          + " file_id, sha256) values (?, ?, ?, ?, ?, ?) on conflict (path) do update set size = excluded.size,"
+          + " modified_seconds = excluded.modified_seconds, modified_nanos = excluded.modified_nanos, file_id ="
+          + " excluded.file_id, sha256 = excluded.sha256");
       for (Map.Entry<Key, String> e : hashes.entrySet()) {
         Key k = e.getKey();
         bind(ps, k.path(), k.size(), k.modified().getEpochSecond(), (long) k.modified().getNano(), k.fileId(),
@@ -741,7 +673,7 @@ public final class SqliteRunStore implements RunStore, HashMemo {
           return Optional.of(new Fingerprint(hash, Json.MAPPER.readValue(rs.getString(1), COMPONENTS)));
         }
       } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new PipewrightException("run store " + file + ": cannot read fingerprint " + hash + ": "
+        throw new PipewrightException("run store " + name + ": cannot read fingerprint " + hash + ": "
             + e.getMessage(), e);
       }
     }
@@ -789,7 +721,7 @@ public final class SqliteRunStore implements RunStore, HashMemo {
               rs.getString(11)));
         }
       } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new PipewrightException("run store " + file + ": cannot read step executions: " + e.getMessage(), e);
+        throw new PipewrightException("run store " + name + ": cannot read step executions: " + e.getMessage(), e);
       }
     }
   }
@@ -809,7 +741,7 @@ public final class SqliteRunStore implements RunStore, HashMemo {
         }
         return entries;
       } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new PipewrightException("run store " + file + ": cannot read the cache entries: " + e.getMessage(), e);
+        throw new PipewrightException("run store " + name + ": cannot read the cache entries: " + e.getMessage(), e);
       }
     }
   }
@@ -834,7 +766,7 @@ public final class SqliteRunStore implements RunStore, HashMemo {
     synchronized (reader) {
       java.util.Set<String> fingerprints = new java.util.HashSet<>();
       String latest = "(select id from (select id, row_number() over (partition by pipeline order by started_at"
-          + " desc, rowid desc) as n from runs) where n <= ?)";
+          + " desc, rowid desc) as n from runs) as numbered where n <= ?)";
       try (PreparedStatement ps = reader.prepareStatement("select fingerprint from steps where run_id in " + latest
           + " and fingerprint is not null union select fingerprint from cache_entries where run_id in " + latest)) {
         ps.setInt(1, perPipeline);
@@ -870,7 +802,7 @@ public final class SqliteRunStore implements RunStore, HashMemo {
       try {
         locations.addAll(Json.MAPPER.readValue(outputs, STRING_MAP).values());
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new PipewrightException("run store " + file + ": bad outputs of a running step: " + e.getMessage(), e);
+        throw new PipewrightException("run store " + name + ": bad outputs of a running step: " + e.getMessage(), e);
       }
     }
     return locations;
@@ -1017,7 +949,7 @@ public final class SqliteRunStore implements RunStore, HashMemo {
         }
         return found;
       } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new PipewrightException("run store " + file + ": cannot read step executions: " + e.getMessage(), e);
+        throw new PipewrightException("run store " + name + ": cannot read step executions: " + e.getMessage(), e);
       }
     }
   }
@@ -1052,14 +984,96 @@ public final class SqliteRunStore implements RunStore, HashMemo {
   }
 
   private PipewrightException readFailure(SQLException e) {
-    return new PipewrightException("run store " + file + ": cannot read: " + e.getMessage(), e);
+    return new PipewrightException("run store " + name + ": cannot read: " + e.getMessage(), e);
+  }
+
+  @Override
+  public synchronized Optional<SharedLocks> sharedLocks() {
+    if (dialect != Dialect.POSTGRESQL) {
+      return Optional.empty();
+    }
+    if (locks == null) {
+      locks = new AdvisoryLocks();
+    }
+    return Optional.of(locks);
+  }
+
+  /**
+   * PostgreSQL session-level advisory locks on a connection of their own, opened on first use: a lock is held for as
+   * long as that connection lives, so a process that dies drops its locks. If the database cannot be asked, the lock
+   * counts as taken: at worst two machines compute one step twice, never a wrong output (outputs are stored by
+   * content).
+   */
+  private final class AdvisoryLocks implements SharedLocks {
+    private Connection connection;
+
+    @Override
+    public synchronized boolean tryLock(long key) {
+      try {
+        try (PreparedStatement ps = connection().prepareStatement("select pg_try_advisory_lock(?)")) {
+          ps.setLong(1, key);
+          try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() && rs.getBoolean(1);
+          }
+        }
+      } catch (SQLException e) {
+        LOG.warn("run store {}: cannot take an advisory lock, computing without it: {}", name,
+            RunStoreProvider.masked(e.getMessage()));
+        dropConnection();
+        return true;
+      }
+    }
+
+    @Override
+    public synchronized void unlock(long key) {
+      if (connection == null) {
+        return;
+      }
+      try (PreparedStatement ps = connection.prepareStatement("select pg_advisory_unlock(?)")) {
+        ps.setLong(1, key);
+        ps.executeQuery().close();
+      } catch (SQLException e) {
+        LOG.warn("run store {}: cannot release an advisory lock, dropping the session: {}", name,
+            RunStoreProvider.masked(e.getMessage()));
+        dropConnection(); // ends the session, and with it every lock it held
+      }
+    }
+
+    private Connection connection() throws SQLException {
+      synchronized (JdbcRunStore.this) {
+        if (closed) {
+          throw new SQLException("the run store is closed");
+        }
+      }
+      if (connection == null) {
+        connection = database.connect();
+      }
+      return connection;
+    }
+
+    private void dropConnection() {
+      closeQuietly(connection);
+      connection = null;
+    }
+
+    synchronized void close() {
+      dropConnection();
+    }
   }
 
   @Override
   public void close() {
-    statements.values().forEach(SqliteRunStore::closeQuietly);
+    AdvisoryLocks held;
+    synchronized (this) {
+      closed = true;
+      held = locks;
+    }
+    if (held != null) {
+      held.close();
+    }
+    statements.values().forEach(JdbcRunStore::closeQuietly);
     statements.clear();
-    readStatements.values().forEach(SqliteRunStore::closeQuietly);
+    readStatements.values().forEach(JdbcRunStore::closeQuietly);
     readStatements.clear();
     closeQuietly(reader);
     closeQuietly(writer);
