@@ -48,11 +48,6 @@ final class PartitionContext implements StepContext {
   }
 
   @Override
-  public io.pipewright.Step step() {
-    return step.step();
-  }
-
-  @Override
   public String stepName() {
     return step.stepName();
   }
@@ -216,13 +211,6 @@ final class PartitionContext implements StepContext {
   /** Why the partition kept its result from reuse, or null. */
   String keptFromReuse() {
     return keptFromReuse;
-  }
-
-  @Override
-  public void keepFromReuse(String reason) {
-    synchronized (lock) {
-      step.keepFromReuse(reason);
-    }
   }
 
   @Override
