@@ -136,4 +136,20 @@ class RemoteDataTest {
       }
     }
   }
+
+  @Test
+  void registeredDatasetsAreMirroredAndFetchedWhereTheyAreMissing() throws Exception {
+    Path raw = rawData();
+    Path wsDir = tmp.resolve("ws");
+
+    try (Workspace ws = Workspace.builder(wsDir).datastore(tmp.resolve("shared").toString()).open()) {
+      RegisteredDataset registered = ws.datasets().register("digits", raw);
+      FileTrees.deleteRecursively(wsDir.resolve("data/objects"));
+
+      RegisteredDataset fetched = ws.datasets().get("digits:1");
+
+      assertThat(fetched.contentHash()).isEqualTo(registered.contentHash());
+      assertThat(fetched.dataset().file("a.csv")).hasContent("1\n2\n3\n");
+    }
+  }
 }

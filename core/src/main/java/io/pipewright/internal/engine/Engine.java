@@ -94,6 +94,9 @@ public final class Engine implements AutoCloseable {
     this.datastore = datastore;
     this.datastoreSettings = Map.copyOf(datastoreSettings);
     this.remote = datastore == null ? null : new RemoteObjects(datastore, transfers);
+    if (remote != null) {
+      outputs.mirrorTo(remote);
+    }
   }
 
   /** Capacity of each configured target, by logical name, for validation. */

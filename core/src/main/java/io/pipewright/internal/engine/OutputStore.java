@@ -52,6 +52,7 @@ public final class OutputStore {
   private final Path objects;
   private final Path tmp;
   private final FileHasher hasher;
+  private volatile RemoteObjects mirror;
   private final Cache<String, Verified> verified = Caffeine.newBuilder().maximumSize(MAX_VERIFIED)
       .executor(Runnable::run).build();
 
@@ -60,6 +61,32 @@ public final class OutputStore {
     this.objects = data.resolve("objects");
     this.tmp = tmp;
     this.hasher = hasher;
+  }
+
+  /** Mirrors this store in a datastore from now on (see {@link #publish} and {@link #loadOrFetch}). */
+  void mirrorTo(RemoteObjects remote) {
+    this.mirror = remote;
+  }
+
+  /** Copies a stored output to the workspace's datastore, if the store is mirrored; safe to repeat. */
+  public void publish(StoredOutput output) {
+    RemoteObjects remote = mirror;
+    if (remote != null) {
+      remote.push(output);
+    }
+  }
+
+  /**
+   * {@link #load}, copying the output from the workspace's datastore first when this machine lacks it and the store
+   * is mirrored. Blocks while it copies: not for the engine's scheduler, which copies off its lock.
+   */
+  public Optional<StoredOutput> loadOrFetch(String contentHash) {
+    Optional<StoredOutput> here = load(contentHash);
+    RemoteObjects remote = mirror;
+    if (here.isPresent() || remote == null) {
+      return here;
+    }
+    return remote.pull(contentHash, this) ? load(contentHash) : Optional.empty();
   }
 
   /** The manifest of the files under a folder (or of one file, relative to its folder). */

@@ -877,7 +877,7 @@ final class RunExecution implements RunHandle {
               : engine.outputs().commitValue(p.type(), p.value());
           stored.put(e.getKey(), output);
         }
-        engine.remote().ifPresent(remote -> stored.values().forEach(remote::push));
+        stored.values().forEach(engine.outputs()::publish);
       } catch (IOException | RuntimeException e) {
         throw new StepException("step '" + node.step.name() + "': could not store its outputs: "
             + (e instanceof PipewrightException || e instanceof UncheckedIOException ? e.getMessage() : e), e);

@@ -45,7 +45,9 @@ abstract class Registry {
     try {
       fill.accept(staging);
       try {
-        return outputs.commitFiles(type, staging, outputs.manifest(staging), Map.of());
+        StoredOutput stored = outputs.commitFiles(type, staging, outputs.manifest(staging), Map.of());
+        outputs.publish(stored); // for workspaces on other machines that share the run store
+        return stored;
       } catch (IOException | java.io.UncheckedIOException e) {
         throw new UserException("cannot store the files in workspace " + workspace + ": " + e.getMessage(), e);
       }
@@ -96,7 +98,7 @@ abstract class Registry {
 
   /** The stored files of a version, or a UserException saying they are gone. */
   StoredOutput files(Registration r) {
-    return outputs.load(r.contentHash()).orElseThrow(() -> new UserException(kind + " " + r.name() + ":"
+    return outputs.loadOrFetch(r.contentHash()).orElseThrow(() -> new UserException(kind + " " + r.name() + ":"
         + r.version() + ": its files in workspace " + workspace + " are missing or damaged -- register them again"));
   }
 
