@@ -291,6 +291,14 @@ final class RunExecution implements RunHandle {
       dispatch(node);
       return;
     }
+    reuseOrCompute(node);
+  }
+
+  /**
+   * Reuses an earlier execution if it can; otherwise computes the step, once: the run that takes the fingerprint's
+   * lock computes it, and any other run, here or in another process, waits for it and then reuses its outputs.
+   */
+  private void reuseOrCompute(Node node) {
     if (reuseEarlierExecution(node)) {
       return;
     }
@@ -300,7 +308,6 @@ final class RunExecution implements RunHandle {
       dispatch(node);
       return;
     }
-    // Another run, here or in another process, is computing this very fingerprint: wait for it, then reuse.
     engine.locks().acquire(node.fingerprint.hash()).whenComplete((acquired, e) -> lockAcquired(node, acquired, e));
   }
 
@@ -411,16 +418,7 @@ final class RunExecution implements RunHandle {
       LOG.warn("run {}: step '{}': could not copy its earlier outputs from {}: {}", id, node.step.name(),
           engine.remote().map(RemoteObjects::location).orElse("the datastore"), describe(unwrap(failure)));
     }
-    if (reuseEarlierExecution(node)) {
-      return;
-    }
-    ComputeLocks.Lease lease = engine.locks().tryAcquire(node.fingerprint.hash());
-    if (lease != null) {
-      node.lease = lease;
-      dispatch(node);
-      return;
-    }
-    engine.locks().acquire(node.fingerprint.hash()).whenComplete((acquired, e) -> lockAcquired(node, acquired, e));
+    reuseOrCompute(node);
   }
 
   private void releaseDownstream(Node node) {
