@@ -120,10 +120,16 @@ public final class Condition {
         double actual = ((Metrics) value).get(metric);
         double threshold = parameterName == null ? fixed : ((Number) params.get(parameterName)).doubleValue();
         boolean ok = atLeast ? actual >= threshold : actual <= threshold;
-        return ok ? null : metric + " " + format(actual) + " " + fails + " "
+        return ok ? null : metric + " " + shown(actual, threshold) + " " + fails + " "
             + (parameterName == null ? format(threshold) : parameterName + " " + format(threshold));
       });
     }
+  }
+
+  /** A measured value, rounded to 4 decimals unless that would make it look equal to the threshold it missed. */
+  private static String shown(double value, double threshold) {
+    double rounded = Math.round(value * 10_000) / 10_000.0;
+    return rounded == threshold || Double.isInfinite(rounded) ? format(value) : format(rounded);
   }
 
   private static String format(double value) {

@@ -101,6 +101,17 @@ class ConditionTest {
   }
 
   @Test
+  void measuredValuesAreShownRoundedUnlessRoundingWouldHideTheMiss() {
+    Output<Metrics> metrics = new Output<>("evaluate", "metrics", Metrics.class);
+    Condition atLeast = Condition.metric(metrics, "accuracy").atLeast(0.95);
+
+    assertThat(atLeast.unmet(Metrics.of("accuracy", 0.9349303621), Map.of()))
+        .contains("accuracy 0.9349 < 0.95");
+    assertThat(atLeast.unmet(Metrics.of("accuracy", 0.94999), Map.of())).contains("accuracy 0.94999 < 0.95");
+    assertThat(atLeast.unmet(Metrics.of("accuracy", 0.95), Map.of())).isEmpty();
+  }
+
+  @Test
   void aConditionOnAMetricTheSourceLacksFailsTheStepNamingIt() {
     Pipeline p = Pipeline.named("p");
     Step evaluate = p.evaluate("evaluate").runs(ctx -> ctx.write("metrics", Metrics.of("f1", 0.8)));
