@@ -20,6 +20,8 @@ import io.pipewright.internal.store.RunStores;
 import io.pipewright.internal.util.FileTrees;
 import io.pipewright.internal.util.Processes;
 import io.pipewright.spi.ComputeTarget;
+import io.pipewright.spi.ComputeTargetSettings;
+import io.pipewright.spi.ComputeTargets;
 import io.pipewright.spi.Datastore;
 import io.pipewright.spi.Datastores;
 import io.pipewright.spi.RunStoreProvider;
@@ -111,7 +113,7 @@ public final class Workspace implements AutoCloseable {
 
   /** Names of the configured compute targets. */
   public List<String> targets() {
-    return List.copyOf(engine.capacities().keySet());
+    return List.copyOf(engine.targets().byName().keySet());
   }
 
   /** Every problem of the pipeline against this workspace's targets, with its default parameter values. */
@@ -121,7 +123,7 @@ public final class Workspace implements AutoCloseable {
 
   /** Every problem of the pipeline against this workspace's targets, with these parameter values. */
   public List<Problem> validate(Pipeline pipeline, Map<String, ?> parameters) {
-    return Validator.validate(pipeline, pipeline.steps(), engine.capacities(), parameters, this::resolveDataset)
+    return Validator.validate(pipeline, pipeline.steps(), engine.targets(), parameters, this::resolveDataset)
         .problems();
   }
 
@@ -143,7 +145,7 @@ public final class Workspace implements AutoCloseable {
   public RunHandle submit(Pipeline pipeline, RunOptions options) {
     checkOpen();
     List<Step> steps = pipeline.steps();
-    Validator.Result result = Validator.validate(pipeline, steps, engine.capacities(), options.parameters(),
+    Validator.Result result = Validator.validate(pipeline, steps, engine.targets(), options.parameters(),
         this::resolveDataset);
     if (!result.valid()) {
       throw new ValidationException(pipeline.name(), result.problems());
@@ -296,7 +298,10 @@ public final class Workspace implements AutoCloseable {
   public static final class Builder {
     private final Path dir;
     private int localThreads = Runtime.getRuntime().availableProcessors();
+    private boolean localThreadsSet;
     private final Map<String, ComputeTarget> targets = new LinkedHashMap<>();
+    private WorkspaceConfig config = WorkspaceConfig.empty();
+    private Boolean fallbackToLocal;
     private Clock clock = Clock.systemUTC();
     private String datastore;
     private Map<String, String> datastoreSettings = Map.of();
@@ -313,10 +318,40 @@ public final class Workspace implements AutoCloseable {
         throw new IllegalArgumentException("localThreads must be >= 1, was " + threads);
       }
       this.localThreads = threads;
+      this.localThreadsSet = true;
       return this;
     }
 
-    /** Binds a logical target name to a target instance; the workspace closes it. */
+    /**
+     * Reads the workspace's config file (see {@link WorkspaceConfig}): its compute targets, the fallback to
+     * {@code local}, the run store and the datastore. What this builder is told explicitly ({@link #target}, {@link
+     * #localThreads}, {@link #store}, {@link #datastore}, {@link #fallbackToLocal}) wins over the file.
+     *
+     * @throws UserException if the file cannot be read or is malformed, in one line naming the file and the key path
+     */
+    public Builder config(Path file) {
+      return config(WorkspaceConfig.read(file));
+    }
+
+    /** Uses a config already read: see {@link #config(Path)}. */
+    public Builder config(WorkspaceConfig value) {
+      this.config = Objects.requireNonNull(value, "config");
+      return this;
+    }
+
+    /**
+     * Whether a step naming a compute target that is not configured runs on {@code local} (true) or fails validation
+     * (false). Default: what the config file says, else false.
+     */
+    public Builder fallbackToLocal(boolean value) {
+      this.fallbackToLocal = value;
+      return this;
+    }
+
+    /**
+     * Binds a logical target name to a target instance, instead of any the config file defines under that name; the
+     * workspace closes it.
+     */
     public Builder target(String name, ComputeTarget target) {
       Objects.requireNonNull(target, "target");
       Pipeline.checkName("compute target", name);
@@ -354,7 +389,7 @@ public final class Workspace implements AutoCloseable {
      * {@code io.pipewright:pipewright-runstore-postgresql} on the classpath; a password may come from the URL or from
      * {@code PGPASSWORD}). Found by the URL's scheme through {@link RunStoreProvider}s; {@code null} or blank: the
      * workspace's own file (the default). Outputs stay in the workspace's datastore, and so does the memo of file
-     * hashes, which only means something on this machine.
+     * hashes, which only means something on this machine. A URL given here wins over the config file's.
      */
     public Builder store(String url) {
       this.storeUrl = url == null || url.isBlank() ? null : url.strip();
@@ -377,14 +412,17 @@ public final class Workspace implements AutoCloseable {
     public Workspace open() {
       boolean temporary = dir == null;
       Path root = temporary ? createTemporary() : prepare(dir.toAbsolutePath().normalize());
-      Map<String, ComputeTarget> all = new LinkedHashMap<>();
-      all.put("local", new LocalTarget(localThreads));
-      all.putAll(targets);
+      Map<String, ComputeTarget> all = createTargets();
+      String storeUrl = this.storeUrl != null ? this.storeUrl : config.store().orElse(null);
+      String datastore = this.datastore != null ? this.datastore : config.datastore().orElse(null);
+      Map<String, String> datastoreSettings = this.datastore != null ? this.datastoreSettings
+          : config.datastoreSettings();
+      boolean fallback = fallbackToLocal != null ? fallbackToLocal : config.fallbackToLocal().orElse(false);
       JdbcRunStore store;
       JdbcRunStore local = null;
       try {
         local = JdbcRunStore.openSqlite(root.resolve("pipewright.db"));
-        store = storeUrl == null ? local : RunStores.open(storeUrl, storeProvider);
+        store = storeUrl == null ? local : RunStores.open(storeUrl, this.storeUrl == null ? null : storeProvider);
       } catch (RuntimeException e) {
         if (local != null) {
           local.close();
@@ -407,7 +445,7 @@ public final class Workspace implements AutoCloseable {
         StepFingerprinter fingerprinter = StepFingerprinter.forJava(outputs::hashFile);
         ModelRegistry models = new ModelRegistry(store, outputs, root, clock);
         return new Workspace(root, temporary, store, store == local ? null : local, recorder,
-            new Engine(all, outputs, store, recorder, fingerprinter, root.resolve("locks"), clock, models, mirror,
+            new Engine(all, fallback, outputs, store, recorder, fingerprinter, root.resolve("locks"), clock, models, mirror,
                 datastoreSettings), outputs, new DatasetRegistry(store, outputs, root, clock), models);
       } catch (RuntimeException e) {
         if (recorder != null) {
@@ -422,6 +460,44 @@ public final class Workspace implements AutoCloseable {
         }
         all.values().forEach(ComputeTarget::close);
         throw e;
+      }
+    }
+
+    /**
+     * {@code local} first, then the config file's targets in its order, then those given explicitly; explicit ones
+     * replace the file's of the same name. On failure, closes what it created and what it was given.
+     */
+    private Map<String, ComputeTarget> createTargets() {
+      Map<String, ComputeTarget> all = new LinkedHashMap<>();
+      try {
+        Map<String, ComputeTargetSettings> configured = new LinkedHashMap<>(config.targets());
+        ComputeTargetSettings local = configured.remove("local");
+        if (targets.containsKey("local")) {
+          all.put("local", targets.get("local"));
+        } else if (local == null || localThreadsSet && !local.type().equals("local")) {
+          all.put("local", new LocalTarget(localThreads));
+        } else {
+          all.put("local", create(localThreadsSet ? local.with("threads", localThreads) : local));
+        }
+        for (ComputeTargetSettings settings : configured.values()) {
+          if (!targets.containsKey(settings.name())) {
+            all.put(settings.name(), create(settings));
+          }
+        }
+        all.putAll(targets);
+        return all;
+      } catch (RuntimeException e) {
+        all.values().forEach(ComputeTarget::close);
+        targets.values().stream().filter(t -> !all.containsValue(t)).forEach(ComputeTarget::close);
+        throw e;
+      }
+    }
+
+    private ComputeTarget create(ComputeTargetSettings settings) {
+      try {
+        return ComputeTargets.create(settings);
+      } catch (UserException e) {
+        throw new UserException("config " + config.source() + ": " + e.getMessage(), e);
       }
     }
 

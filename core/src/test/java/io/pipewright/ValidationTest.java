@@ -67,8 +67,8 @@ class ValidationTest {
         "step 'export': output 'file' has unsupported type java.io.File (supported: Dataset, Model, Metrics,"
             + " String, Integer, Long, Double, Boolean, List, Map, JsonNode)",
         "steps form a cycle: b -> a -> b",
-        "step 'train': unknown compute target 'gpu' (configured: local)",
-        "step 'export': needs 1 gpu but it has 0 on target 'local'",
+        "step 'train': compute target 'gpu' is not configured (configured: local) -- bind it in the workspace config",
+        "step 'export': needs 1 gpu but it has 0 on target 'local' (type local)",
         "parameter 'epochs': expected an integer, got 'abc'",
         "parameter 'seed' (integer) has no default and no value was given",
         "unknown parameter 'batch' (declared: epochs, seed)");
@@ -279,7 +279,8 @@ class ValidationTest {
         .target("spark", new FixedCapacityTarget(new Capacity(8, 64L << 30, 0, 4))).open()) {
       assertThat(ws.targets()).containsExactly("local", "gpu", "spark");
       assertThat(messages(ws.validate(p))).containsExactly(
-          "step 'train': unknown compute target 'gpu2' (configured: gpu, local, spark)");
+          "step 'train': compute target 'gpu2' is not configured (configured: local, gpu, spark) -- bind it in the"
+              + " workspace config");
     }
   }
 
@@ -288,7 +289,8 @@ class ValidationTest {
     Pipeline p = Pipeline.named("p");
     p.train("train").resources(r -> r.gpus(2)).runs(NOTHING);
 
-    assertThat(messages(p.validate())).containsExactly("step 'train': needs 2 gpus but it has 0 on target 'local'");
+    assertThat(messages(p.validate())).containsExactly(
+        "step 'train': needs 2 gpus but it has 0 on target 'local' (type local)");
   }
 
   @Test
@@ -301,8 +303,8 @@ class ValidationTest {
     try (Workspace ws = Workspace.builder(tmp.resolve("ws"))
         .target("small", new FixedCapacityTarget(new Capacity(2, 1L << 30, 0, 1))).open()) {
       assertThat(messages(ws.validate(p))).containsExactly(
-          "step 'fit': needs 4 cpus but it has 2, 2g of memory but it has 1g on target 'small'",
-          "step 'big': needs 1536m of memory but it has 1g on target 'small'");
+          "step 'fit': needs 4 cpus but it has 2, 2g of memory but it has 1g on target 'small' (type fixed)",
+          "step 'big': needs 1536m of memory but it has 1g on target 'small' (type fixed)");
     }
   }
 

@@ -2,12 +2,16 @@ package io.pipewright.cli;
 
 import io.pipewright.UserException;
 import io.pipewright.Workspace;
+import io.pipewright.WorkspaceConfig;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** A subcommand working on a workspace: the {@code --workspace} and {@code --store} options and opening it. */
+/**
+ * A subcommand working on a workspace: the {@code --workspace}, {@code --store}, {@code --datastore} and
+ * {@code --config} options and opening it.
+ */
 abstract class WorkspaceCommand extends BaseCommand {
   @Option(names = {"-w", "--workspace"}, paramLabel = "DIR", defaultValue = ".pipewright", order = 10,
       description = "The workspace folder, relative to the current one. Default: ${DEFAULT-VALUE}")
@@ -24,6 +28,13 @@ abstract class WorkspaceCommand extends BaseCommand {
           "Default: $PIPEWRIGHT_STORE, else the workspace's own SQLite file."})
   String store;
 
+  @Option(names = "--config", paramLabel = "FILE", defaultValue = "${env:PIPEWRIGHT_CONFIG:-}", order = 13,
+      description = {"The workspace config file (JSON): compute targets, fallbackToLocal, store, datastore and its"
+          + " settings. --store and --datastore win over it.", "Default: $PIPEWRIGHT_CONFIG, else none."})
+  String config;
+
+  private WorkspaceConfig readConfig;
+
   WorkspaceCommand(Terminal term) {
     super(term);
   }
@@ -38,11 +49,30 @@ abstract class WorkspaceCommand extends BaseCommand {
 
   /** Opens the workspace, creating it if absent. */
   Workspace open() {
-    Workspace.Builder builder = Workspace.builder(workspacePath()).store(store);
+    Workspace.Builder builder = Workspace.builder(workspacePath()).config(config());
+    if (store != null && !store.isBlank()) {
+      builder.store(store);
+    }
     if (datastore != null && !datastore.isBlank()) {
       builder.datastore(datastore);
     }
     return builder.open();
+  }
+
+  /** The config file given with --config or $PIPEWRIGHT_CONFIG, read once; empty without one. */
+  WorkspaceConfig config() {
+    if (readConfig == null) {
+      if (config == null || config.isBlank()) {
+        readConfig = WorkspaceConfig.empty();
+      } else {
+        try {
+          readConfig = WorkspaceConfig.read(Path.of(config));
+        } catch (InvalidPathException e) {
+          throw new UserException("invalid --config '" + config + "': " + e.getMessage(), e);
+        }
+      }
+    }
+    return readConfig;
   }
 
   /**
@@ -68,7 +98,7 @@ abstract class WorkspaceCommand extends BaseCommand {
 
   /** Whether runs are recorded in a shared store rather than the workspace's own file. */
   boolean sharedStore() {
-    return store != null && !store.isBlank();
+    return store != null && !store.isBlank() || config().store().isPresent();
   }
 
   /** The workspace's absolute path, for messages. */

@@ -40,6 +40,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Engine implements AutoCloseable {
   private final Map<String, ComputeTarget> targets;
+  private final Map<String, CapacityPool> pools;
+  private final Validator.Targets bindings;
   private final OutputStore outputs;
   private final Recorder recorder;
   private final RunStore store;
@@ -60,13 +62,15 @@ public final class Engine implements AutoCloseable {
   private final long pidStart = Processes.startMillis(ProcessHandle.current());
 
   /**
+   * @param targets the compute targets by logical name, {@code local} among them; the engine closes them
+   * @param fallbackToLocal whether a step naming a target that is not configured runs on {@code local}
    * @param locks the workspace's folder of lock files, shared by the processes that use the workspace
    * @param models registers the models steps ask to register, once they succeed
    * @param datastore where the object store is mirrored for other machines, or null when it stays on this one
    * @param datastoreSettings its settings, which inputs read from the same account of the same kind of datastore
    *     use too
    */
-  public Engine(Map<String, ComputeTarget> targets, OutputStore outputs, RunStore store, Recorder recorder,
+  public Engine(Map<String, ComputeTarget> targets, boolean fallbackToLocal, OutputStore outputs, RunStore store, Recorder recorder,
       StepFingerprinter fingerprinter, Path locks, Clock clock, ModelRegistrar models, Datastore datastore,
       Map<String, String> datastoreSettings) {
     this.models = models;
@@ -85,6 +89,15 @@ public final class Engine implements AutoCloseable {
     });
     scheduler.setRemoveOnCancelPolicy(true);
     this.timer = scheduler;
+    Map<String, CapacityPool> pools = new LinkedHashMap<>();
+    Map<String, Validator.Target> bound = new LinkedHashMap<>();
+    this.targets.forEach((name, target) -> {
+      Capacity capacity = target.capacity();
+      pools.put(name, new CapacityPool(name, capacity, scheduler));
+      bound.put(name, new Validator.Target(target.type(), capacity));
+    });
+    this.pools = Collections.unmodifiableMap(pools);
+    this.bindings = new Validator.Targets(bound, fallbackToLocal);
     AtomicInteger threads = new AtomicInteger();
     this.transfers = Executors.newFixedThreadPool(TRANSFER_THREADS, r -> {
       Thread t = new Thread(r, "pipewright-transfer-" + threads.incrementAndGet());
@@ -99,11 +112,9 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  /** Capacity of each configured target, by logical name, for validation. */
-  public Map<String, Capacity> capacities() {
-    Map<String, Capacity> capacities = new LinkedHashMap<>();
-    targets.forEach((name, target) -> capacities.put(name, target.capacity()));
-    return capacities;
+  /** The configured targets, their types and capacities, and the fallback rule, for validation. */
+  public Validator.Targets targets() {
+    return bindings;
   }
 
   /** Starts a run of already validated steps. */
@@ -153,12 +164,22 @@ public final class Engine implements AutoCloseable {
 
   // ------------------------------------------------------------------ for runs
 
-  ComputeTarget target(String name) {
-    ComputeTarget target = targets.get(name);
-    if (target == null) {
+  /** The logical name of the target a step's {@code on(...)} name is bound to. */
+  String bind(String name) {
+    String bound = bindings.bind(name);
+    if (bound == null) {
       throw new IllegalStateException("no compute target '" + name + "'"); // validation prevents this
     }
-    return target;
+    return bound;
+  }
+
+  ComputeTarget target(String boundName) {
+    return targets.get(boundName);
+  }
+
+  /** What the target bound to this name has left, shared by every run. */
+  CapacityPool capacity(String boundName) {
+    return pools.get(boundName);
   }
 
   PlannedRun plan(String runId, String pipeline, Instant startedAt, Map<String, Object> parameters,

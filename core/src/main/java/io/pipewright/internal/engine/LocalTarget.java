@@ -13,18 +13,28 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The {@code local} target: steps run in this JVM on a bounded pool of threads. */
+/**
+ * The {@code local} target: steps run in this JVM on a bounded pool of threads. Its capacity is what the engine
+ * accounts steps' needs against; the pool only bounds how many run at once.
+ */
 public final class LocalTarget implements ComputeTarget {
   private final Capacity capacity;
   private final ExecutorService pool;
 
-  /** A pool of {@code threads} threads; its capacity is this machine's processors and the JVM's heap. */
+  /**
+   * A pool of {@code threads} threads, as many steps at a time; its capacity is this machine's processors (at least
+   * one per thread, so that every thread can run a one-cpu step) and the JVM's heap, without GPUs.
+   */
   public LocalTarget(int threads) {
+    this(threads, defaultCapacity(threads));
+  }
+
+  /** A pool of {@code threads} threads offering {@code capacity}. */
+  public LocalTarget(int threads, Capacity capacity) {
     if (threads < 1) {
       throw new IllegalArgumentException("local threads must be >= 1, was " + threads);
     }
-    this.capacity = new Capacity(Runtime.getRuntime().availableProcessors(),
-        Runtime.getRuntime().maxMemory(), 0, threads);
+    this.capacity = java.util.Objects.requireNonNull(capacity, "capacity");
     AtomicInteger counter = new AtomicInteger();
     this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
         r -> {
@@ -32,6 +42,12 @@ public final class LocalTarget implements ComputeTarget {
           t.setDaemon(true);
           return t;
         });
+  }
+
+  /** What {@link #LocalTarget(int)} offers. */
+  public static Capacity defaultCapacity(int threads) {
+    return new Capacity(Math.max(threads, Runtime.getRuntime().availableProcessors()),
+        Runtime.getRuntime().maxMemory(), 0, threads);
   }
 
   @Override

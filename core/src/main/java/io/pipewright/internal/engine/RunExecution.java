@@ -97,7 +97,9 @@ final class RunExecution implements RunHandle {
   /** A step of this run. Guarded by the run's lock, but for {@link #metrics} (guarded by the node). */
   private final class Node {
     final Step step;
+    final String targetName; // the configured target its on(...) name is bound to
     final ComputeTarget target;
+    final CapacityPool capacity;
     final List<Node> downstream = new ArrayList<>(2);
     int pendingUpstreams;
     StepStatus status = StepStatus.PENDING;
@@ -121,9 +123,11 @@ final class RunExecution implements RunHandle {
     String trace;
     String reason;
 
-    Node(Step step, ComputeTarget target) {
+    Node(Step step, String targetName, ComputeTarget target, CapacityPool capacity) {
       this.step = step;
+      this.targetName = targetName;
       this.target = target;
+      this.capacity = capacity;
     }
   }
 
@@ -141,7 +145,8 @@ final class RunExecution implements RunHandle {
     this.nodes = new ArrayList<>(steps.size());
     this.byName = new HashMap<>(steps.size() * 2);
     for (Step step : steps) {
-      Node node = new Node(step, engine.target(step.target()));
+      String bound = engine.bind(step.target());
+      Node node = new Node(step, bound, engine.target(bound), engine.capacity(bound));
       nodes.add(node);
       byName.put(step.name(), node);
     }
@@ -157,7 +162,7 @@ final class RunExecution implements RunHandle {
   synchronized void start() {
     List<PlannedRun.PlannedStep> planned = new ArrayList<>(nodes.size());
     for (Node node : nodes) {
-      planned.add(new PlannedRun.PlannedStep(node.step.name(), node.step.kind(), node.step.target()));
+      planned.add(new PlannedRun.PlannedStep(node.step.name(), node.step.kind(), node.targetName));
     }
     engine.recorder().offer(engine.plan(id, pipeline, startedAt, parameters, planned));
     emit(new RunEvent.RunStarted(id, startedAt, pipeline, parameters));
@@ -457,17 +462,34 @@ final class RunExecution implements RunHandle {
     node.attempts++;
     Attempt attempt = new Attempt(node, node.attempts, node.inputs);
     node.current = attempt;
-    emit(new RunEvent.StepQueued(id, engine.now(), node.step.name(), node.step.target()));
+    emit(new RunEvent.StepQueued(id, engine.now(), node.step.name(), node.targetName));
+    // The step stays QUEUED until its target has room for its needs, whichever run holds the rest.
+    CapacityPool.Ticket ticket = node.capacity.request(node.step.resources());
+    attempt.ticket = ticket;
+    ticket.granted().whenComplete((ignored, failure) -> granted(attempt, failure));
+  }
+
+  /** The target has room for the attempt (at once, or later on the engine's timer thread): hand it over. */
+  private synchronized void granted(Attempt attempt, Throwable failure) {
+    Node node = attempt.node;
+    if (node.current != attempt || node.status.isFinal() || attempt.abort != null) {
+      attempt.ticket.release(); // stopped while it waited
+      return;
+    }
+    if (failure != null) {
+      onAttemptDone(attempt, StepException.nonRetryable("step '" + node.step.name() + "': " + failure.getMessage()));
+      return;
+    }
     Execution execution;
     try {
       execution = node.target.submit(attempt);
     } catch (RuntimeException e) {
-      onAttemptDone(attempt, new StepException("compute target '" + node.step.target() + "' refused the step: " + e,
+      onAttemptDone(attempt, new StepException("compute target '" + node.targetName + "' refused the step: " + e,
           e));
       return;
     }
     attempt.execution = execution;
-    execution.completion().whenComplete((ignored, failure) -> onAttemptDone(attempt, failure));
+    execution.completion().whenComplete((ignored, f) -> onAttemptDone(attempt, f));
   }
 
   private Map<String, Object> resolveInputs(Node node) {
@@ -534,6 +556,7 @@ final class RunExecution implements RunHandle {
       return; // a late completion of an attempt already given up on
     }
     node.current = null;
+    attempt.ticket.release(); // success, failure, timeout or cancel: the attempt holds its target no longer
     cancelTimer(node);
     if (failure == null && attempt.abort == null) {
       try {
@@ -623,6 +646,9 @@ final class RunExecution implements RunHandle {
       return;
     }
     cancelTimer(node);
+    if (node.current != null && node.current.ticket != null) {
+      node.current.ticket.release(); // ended while waiting for its target, or before its attempt completed
+    }
     node.status = status;
     node.finishedAt = engine.now();
     node.reason = reason;
@@ -762,7 +788,7 @@ final class RunExecution implements RunHandle {
       synchronized (n) {
         metrics = n.metrics == null ? Map.of() : Map.copyOf(n.metrics);
       }
-      steps.add(new StepRun(n.step.name(), n.step.kind(), n.status, n.step.target(), n.startedAt, n.finishedAt,
+      steps.add(new StepRun(n.step.name(), n.step.kind(), n.status, n.targetName, n.startedAt, n.finishedAt,
           n.attemptsStarted, locations(n.outputs), metrics, n.error, n.trace, n.reason,
           n.fingerprint == null ? null : n.fingerprint.hash(), n.reusedFrom));
     }
@@ -796,6 +822,7 @@ final class RunExecution implements RunHandle {
     final Node node;
     final int number;
     final Map<String, Object> inputs;
+    volatile CapacityPool.Ticket ticket;
     volatile Execution execution;
     volatile Abort abort;
     volatile String abortReason;

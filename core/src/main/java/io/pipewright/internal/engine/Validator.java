@@ -32,16 +32,33 @@ public final class Validator {
     }
   }
 
+  /** A configured compute target as validation sees it: its type and what it can ever offer a step. */
+  public record Target(String type, Capacity capacity) {}
+
+  /**
+   * A workspace's targets by logical name, in the order they were configured ({@code local} first), and whether a
+   * name no target is bound to falls back to {@code local}.
+   */
+  public record Targets(Map<String, Target> byName, boolean fallbackToLocal) {
+    public Targets {
+      byName = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byName));
+    }
+
+    /** The target a step's logical name is bound to: its own, {@code local} when falling back, else null. */
+    public String bind(String name) {
+      return byName.containsKey(name) ? name : fallbackToLocal && byName.containsKey("local") ? "local" : null;
+    }
+  }
+
   private Validator() {}
 
   /** The targets of a workspace that only has {@code local}: this machine's processors and the JVM's heap. */
-  public static Map<String, Capacity> localTargets() {
-    int cpus = Runtime.getRuntime().availableProcessors();
-    return Map.of("local", new Capacity(cpus, Runtime.getRuntime().maxMemory(), 0, cpus));
+  public static Targets localTargets() {
+    return new Targets(Map.of("local", new Target("local",
+        LocalTarget.defaultCapacity(Runtime.getRuntime().availableProcessors()))), false);
   }
 
-  public static Result validate(Pipeline pipeline, List<Step> steps, Map<String, Capacity> targets,
-      Map<String, ?> overrides) {
+  public static Result validate(Pipeline pipeline, List<Step> steps, Targets targets, Map<String, ?> overrides) {
     return validate(pipeline, steps, targets, overrides, null);
   }
 
@@ -49,8 +66,8 @@ public final class Validator {
    * @param datasets resolves a DATASET parameter's value to the version it names ({@code digits} to
    *     {@code digits:2}), throwing an exception whose message says what is wrong; {@code null} to check only the form
    */
-  public static Result validate(Pipeline pipeline, List<Step> steps, Map<String, Capacity> targets,
-      Map<String, ?> overrides, UnaryOperator<String> datasets) {
+  public static Result validate(Pipeline pipeline, List<Step> steps, Targets targets, Map<String, ?> overrides,
+      UnaryOperator<String> datasets) {
     List<Problem> problems = new ArrayList<>();
     Map<String, Step> byName = new HashMap<>();
     Map<String, Integer> counts = new LinkedHashMap<>();
@@ -242,14 +259,17 @@ public final class Validator {
     }
   }
 
-  private static void checkTargets(List<Step> steps, Map<String, Capacity> targets, List<Problem> problems) {
+  private static void checkTargets(List<Step> steps, Targets targets, List<Problem> problems) {
     for (Step step : steps) {
-      Capacity capacity = targets.get(step.target());
-      if (capacity == null) {
-        problems.add(new Problem(step.name(), "step '" + step.name() + "': unknown compute target '"
-            + step.target() + "' (configured: " + String.join(", ", new TreeSet<>(targets.keySet())) + ")"));
+      String bound = targets.bind(step.target());
+      if (bound == null) {
+        problems.add(new Problem(step.name(), "step '" + step.name() + "': compute target '" + step.target()
+            + "' is not configured (configured: " + String.join(", ", targets.byName().keySet())
+            + ") -- bind it in the workspace config"));
         continue;
       }
+      Target target = targets.byName().get(bound);
+      Capacity capacity = target.capacity();
       Resources needs = step.resources();
       List<String> unmet = new ArrayList<>();
       if (needs.cpus() > capacity.cpus()) {
@@ -264,7 +284,8 @@ public final class Validator {
       }
       if (!unmet.isEmpty()) {
         problems.add(new Problem(step.name(), "step '" + step.name() + "': needs " + String.join(", ", unmet)
-            + " on target '" + step.target() + "'"));
+            + " on target '" + bound + "' (type " + target.type() + (bound.equals(step.target()) ? ""
+            : ", standing in for '" + step.target() + "'") + ")"));
       }
     }
   }
