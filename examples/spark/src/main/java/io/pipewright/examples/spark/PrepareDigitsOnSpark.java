@@ -50,6 +50,5 @@ public final class PrepareDigitsOnSpark implements SparkStep {
     Dataset<Row> test = raw.filter(isTest).orderBy("line").select(columns).coalesce(1);
     Spark.writeCsv(train, ctx.outputDir("train"));
     Spark.writeCsv(test, ctx.outputDir("test"));
-    ctx.log().info("split {} rows: {} train, {} test", raw.count(), train.count(), test.count());
   }
 }

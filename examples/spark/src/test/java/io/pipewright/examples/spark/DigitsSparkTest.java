@@ -21,7 +21,8 @@ class DigitsSparkTest {
   void runsEndToEndWithItsPrepOnSparkAndReachesTheAccuracyThenReusesEverything() {
     WorkspaceConfig config = WorkspaceConfig.parse("""
         {"targets": {"spark": {"type": "spark", "master": "local[2]",
-                               "conf": {"spark.sql.shuffle.partitions": 2}}}}""", "test");
+                               "conf": {"spark.sql.shuffle.partitions": 2,
+                                        "spark.sql.debug.maxToStringFields": 100}}}}""", "test");
     try (Workspace ws = Workspace.builder(dir).config(config).open()) {
       Run run = ws.submit(DigitsSpark.pipeline()).await();
 
