@@ -25,7 +25,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -58,7 +57,11 @@ public final class ProcessTarget implements ComputeTarget {
     this.jvmOptions = List.copyOf(jvmOptions);
     this.defaultHeap = defaultHeap;
     AtomicInteger counter = new AtomicInteger();
-    this.threads = Executors.newCachedThreadPool(r -> {
+    // As many threads as steps at once: the engine never hands over more, and an attempt cancelled while it waits
+    // for one (when used without the engine) never starts.
+    int slots = capacity.maxConcurrentSteps();
+    this.threads = new java.util.concurrent.ThreadPoolExecutor(slots, slots, 0, java.util.concurrent.TimeUnit.SECONDS,
+        new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
       Thread t = new Thread(r, "pipewright-process-" + counter.incrementAndGet());
       t.setDaemon(true);
       return t;
@@ -91,9 +94,9 @@ public final class ProcessTarget implements ComputeTarget {
     RunnerAttempt attempt = task.outOfProcess().orElseThrow(() -> new IllegalArgumentException(
         "step '" + task.stepName() + "': the process target needs an attempt the step runner can run"));
     ProcessExecution execution = new ProcessExecution(task, attempt);
+    threads.execute(execution);
     running.add(execution);
     execution.done.whenComplete((ignored, e) -> running.remove(execution));
-    threads.execute(execution);
     return execution;
   }
 
@@ -122,6 +125,7 @@ public final class ProcessTarget implements ComputeTarget {
     final CompletableFuture<Void> done = new CompletableFuture<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private boolean cancelled;
+    private boolean began;
     private Process process;
 
     ProcessExecution(StepTask task, RunnerAttempt attempt) {
@@ -159,8 +163,14 @@ public final class ProcessTarget implements ComputeTarget {
         if (cancelled) {
           return null;
         }
+        began = true;
       }
       StepDescription description = attempt.start();
+      synchronized (this) {
+        if (cancelled) {
+          return null;
+        }
+      }
       List<String> command = new ArrayList<>();
       command.add(javaBin.toString());
       String heap = heapOption(task.resources());
@@ -255,10 +265,15 @@ public final class ProcessTarget implements ComputeTarget {
         }
         cancelled = true;
         child = process;
+        if (!began) {
+          stopped.complete(null); // never will
+        }
       }
       done.completeExceptionally(new CancellationException("cancelled"));
       if (child != null) {
-        threads.execute(() -> Processes.destroyTree(child.toHandle(), GRACE));
+        Thread killer = new Thread(() -> Processes.destroyTree(child.toHandle(), GRACE), "pipewright-process-stop");
+        killer.setDaemon(true);
+        killer.start();
       }
     }
 
