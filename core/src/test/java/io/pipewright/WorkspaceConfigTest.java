@@ -194,7 +194,7 @@ class WorkspaceConfigTest {
     assertThat(error("{\"targets\": {\"k\": {\"type\": \"kubernetes\"}}}")).contains(
         "io.pipewright:pipewright-compute-kubernetes");
     assertThat(error("{\"targets\": {\"q\": {\"type\": \"quantum\"}}}")).isEqualTo(
-        "config FILE: targets.q.type: unknown compute target type 'quantum' (known: fixed, local)");
+        "config FILE: targets.q.type: unknown compute target type 'quantum' (known: fixed, local, process)");
   }
 
   @Test

@@ -12,6 +12,23 @@ public interface ComputeTarget extends AutoCloseable {
 
   Capacity capacity();
 
+  /**
+   * Whether it runs steps in another process, through {@link StepTask#outOfProcess()} rather than {@link
+   * StepTask#execute()}; validation then refuses bodies that cannot be recreated there. Default false.
+   */
+  default boolean runsOutOfProcess() {
+    return false;
+  }
+
+  /**
+   * What the fingerprint records as the step's environment ({@code env:target}): targets that run the same code, on
+   * the same classpath, with the same libraries, give the same value, so that an execution on one is reused on the
+   * other. {@code process} runs this JVM's classpath in another JVM, and says {@code local}. Default: {@link #type()}.
+   */
+  default String environment() {
+    return type();
+  }
+
   /** Starts (or queues) one attempt; never blocks on the step itself. */
   Execution submit(StepTask task);
 

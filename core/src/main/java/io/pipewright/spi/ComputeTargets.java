@@ -10,7 +10,7 @@ import java.util.TreeSet;
 
 /**
  * Creates compute targets by type, finding their {@link ComputeTargetProvider} with {@link ServiceLoader}:
- * {@code local} is in core; {@code gpu}, {@code spark} and {@code kubernetes} are in the modules
+ * {@code local} and {@code process} are in core; {@code gpu}, {@code spark} and {@code kubernetes} are in the modules
  * {@code io.pipewright:pipewright-compute-gpu}, {@code -compute-spark} and {@code -compute-kubernetes}. A type whose
  * module is known but absent is a one-line {@link UserException} naming the module to add; any other unknown type is
  * one listing the known types. A workspace does this for each target of its config file; adapters' tests may call it

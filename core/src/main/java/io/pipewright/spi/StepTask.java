@@ -1,10 +1,12 @@
 package io.pipewright.spi;
 
 import io.pipewright.Resources;
+import java.util.Optional;
 
 /**
  * One attempt of one step, as the engine hands it to a compute target. The engine has already resolved inputs and
- * prepared the output locations; the target only decides where and when {@link #execute()} runs.
+ * prepared the output locations; the target only decides where and when it runs: in process with {@link #execute()},
+ * or in another JVM through the step runner with {@link #outOfProcess()}.
  */
 public interface StepTask {
   String runId();
@@ -21,4 +23,14 @@ public interface StepTask {
    * or a {@link io.pipewright.StepException} naming a missing output. Responds to interruption.
    */
   void execute() throws Exception;
+
+  /**
+   * The attempt as the step runner runs it in another JVM, for a target whose {@link ComputeTarget#runsOutOfProcess()}
+   * is true; empty for an attempt that can only run in process. The engine's attempts always have one: validation
+   * refuses, for such targets, a body that the runner cannot recreate (a lambda, an instance that is not
+   * {@link java.io.Serializable}).
+   */
+  default Optional<RunnerAttempt> outOfProcess() {
+    return Optional.empty();
+  }
 }

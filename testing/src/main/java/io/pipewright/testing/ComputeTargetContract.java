@@ -12,10 +12,19 @@ import io.pipewright.Resources;
 import io.pipewright.spi.Capacity;
 import io.pipewright.spi.ComputeTarget;
 import io.pipewright.spi.Execution;
+import io.pipewright.spi.RunnerAttempt;
+import io.pipewright.spi.StepDescription;
 import io.pipewright.spi.StepTask;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -45,8 +54,12 @@ import org.junit.jupiter.api.Test;
  * }
  * }</pre>
  *
- * The tasks here run their body in {@link StepTask#execute()}, so an adapter must call it where the step runs (in this
- * JVM). No test measures time: waits are bounded by {@link #patience()} only so that a broken adapter fails rather
+ * The tasks here run their body in {@link StepTask#execute()}, in this JVM: an adapter that runs steps in process
+ * calls it where the step runs. One that runs them in another JVM ({@link ComputeTarget#runsOutOfProcess()}) uses
+ * {@link StepTask#outOfProcess()} as for the engine's attempts: the description it gets starts {@link ContractRunner},
+ * which connects back to this JVM, where the body runs while the child lives; killing the child interrupts the body,
+ * and the child exits with 0 once the body ended. So the same tests check launching, stopping and completing real
+ * processes. No test measures time: waits are bounded by {@link #patience()} only so that a broken adapter fails rather
  * than hangs.
  */
 public abstract class ComputeTargetContract {
@@ -319,6 +332,74 @@ public abstract class ComputeTargetContract {
     /** How often the target executed it. */
     public int executions() {
       return executions.get();
+    }
+
+    /** The attempt as a target that runs steps in another JVM runs it: see the class comment. */
+    @Override
+    public Optional<RunnerAttempt> outOfProcess() {
+      return Optional.of(new Bridged());
+    }
+
+    private final class Bridged implements RunnerAttempt {
+      private final CompletableFuture<Void> outcome = new CompletableFuture<>();
+
+      @Override
+      public StepDescription start() throws IOException {
+        ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        server.setSoTimeout(60_000); // a child stopped before it connected
+        String port = Integer.toString(server.getLocalPort());
+        Path file = Files.createTempFile("pipewright-contract-", ".txt");
+        Files.writeString(file, port);
+        file.toFile().deleteOnExit();
+        Thread serving = new Thread(() -> serve(server), step + "-body");
+        serving.setDaemon(true);
+        serving.start();
+        return new StepDescription(ContractRunner.class.getName(), List.of(port), file);
+      }
+
+      private void serve(ServerSocket server) {
+        try (server; Socket child = server.accept()) {
+          Thread body = Thread.currentThread();
+          Thread watcher = new Thread(() -> {
+            try {
+              if (child.getInputStream().read() < 0) {
+                body.interrupt(); // the child is gone: stopped
+              }
+            } catch (IOException e) {
+              body.interrupt();
+            }
+          }, step + "-watcher");
+          watcher.setDaemon(true);
+          watcher.start();
+          try {
+            execute();
+            outcome.complete(null);
+          } catch (Throwable t) {
+            outcome.completeExceptionally(t);
+          }
+          child.getOutputStream().write(0);
+          child.getOutputStream().flush();
+        } catch (IOException e) {
+          outcome.completeExceptionally(e);
+        }
+      }
+
+      @Override
+      public void event(String line) {
+        // the contract runner prints nothing
+      }
+
+      @Override
+      public void complete() throws Exception {
+        try {
+          outcome.get();
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof Exception cause) {
+            throw cause;
+          }
+          throw e;
+        }
+      }
     }
   }
 }

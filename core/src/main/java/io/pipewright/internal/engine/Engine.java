@@ -94,7 +94,7 @@ public final class Engine implements AutoCloseable {
     this.targets.forEach((name, target) -> {
       Capacity capacity = target.capacity();
       pools.put(name, new CapacityPool(name, capacity, scheduler));
-      bound.put(name, new Validator.Target(target.type(), capacity));
+      bound.put(name, new Validator.Target(target.type(), capacity, target.runsOutOfProcess()));
     });
     this.pools = Collections.unmodifiableMap(pools);
     this.bindings = new Validator.Targets(bound, fallbackToLocal);

@@ -115,11 +115,12 @@ public final class LocalTarget implements ComputeTarget {
           return;
         }
         cancelled = true;
+        // Completed before the interrupt, so that the step's own InterruptedException cannot complete it first.
+        done.completeExceptionally(new CancellationException("cancelled"));
         if (runner != null) {
           runner.interrupt();
         }
       }
-      done.completeExceptionally(new CancellationException("cancelled"));
     }
   }
 }

@@ -350,7 +350,7 @@ final class RunExecution implements RunHandle {
         ? stored.contentHash() : ((ExternalInput) input).contentHash()));
     Path source = sourceFolder(node.step);
     node.source = source == null ? null : externals.get(source);
-    StepFingerprinter.Result result = engine.fingerprinter().fingerprint(pipeline, node.step, node.target.type(),
+    StepFingerprinter.Result result = engine.fingerprinter().fingerprint(pipeline, node.step, node.target.environment(),
         parameters, hashes, node.source == null ? null : node.source.contentHash());
     node.fingerprint = result.fingerprint();
     node.notReusable = result.notReusable();
@@ -888,6 +888,11 @@ final class RunExecution implements RunHandle {
       }
     }
 
+    @Override
+    public Optional<io.pipewright.spi.RunnerAttempt> outOfProcess() {
+      return Optional.of(new OutOfProcess(this));
+    }
+
     /**
      * Moves the outputs from staging into the object store and pushes them to the workspace's datastore, if it has
      * one: here, on the target's thread, so that the disk and the network never hold the run's lock.
@@ -924,6 +929,124 @@ final class RunExecution implements RunHandle {
     @Override
     public void log(String level, String message) {
       emit(new RunEvent.Log(id, engine.now(), node.step.name(), level, message));
+    }
+  }
+
+  /** An attempt run by the step runner in another JVM: described to it, and its result taken back. */
+  private final class OutOfProcess implements io.pipewright.spi.RunnerAttempt {
+    private final Attempt attempt;
+    private final Node node;
+    private final Path staging;
+
+    OutOfProcess(Attempt attempt) {
+      this.attempt = attempt;
+      this.node = attempt.node;
+      this.staging = engine.outputs().staging(id, node.step.name(), attempt.number);
+    }
+
+    @Override
+    public io.pipewright.spi.StepDescription start() throws Exception {
+      Optional<String> why = RunnerFiles.unrunnable(node.step);
+      if (why.isPresent()) { // validation refuses this; a target used outside a workspace may still get one
+        throw StepException.nonRetryable("step '" + node.step.name() + "': its body cannot run in another JVM ("
+            + why.get() + "): give it a body class or a Serializable body");
+      }
+      if (!onStarted(attempt)) {
+        throw new CancellationException("step '" + node.step.name() + "' was stopped before it started");
+      }
+      Path file = RunnerFiles.describe(id, pipeline, node.step, attempt.number, node.fingerprint, parameters,
+          attempt.inputs, staging, engine.outputs());
+      return new io.pipewright.spi.StepDescription(StepRunner.class.getName(), List.of(file.toString()), file);
+    }
+
+    @Override
+    public void event(String line) {
+      if (line.startsWith(RunnerFiles.EVENT)) {
+        try {
+          com.fasterxml.jackson.databind.JsonNode e = Json.read(line);
+          if ("metric".equals(e.path("pipewright").asText())) {
+            attempt.metric(e.get("name").asText(), e.get("value").asDouble());
+            return;
+          }
+          if ("log".equals(e.path("pipewright").asText())) {
+            attempt.log(e.get("level").asText(), e.get("message").asText());
+            return;
+          }
+        } catch (UncheckedIOException | NullPointerException e) {
+          // not an event after all: text
+        }
+      }
+      attempt.log("INFO", line);
+    }
+
+    @Override
+    public void complete() throws Exception {
+      MDC.put(MDC_RUN, id);
+      MDC.put(MDC_STEP, node.step.name());
+      try {
+        RunnerFiles.Result result = RunnerFiles.readResult(RunnerFiles.resultFile(staging)).orElseThrow(() ->
+            new StepException("step '" + node.step.name() + "': its step runner exited without a result"));
+        if (!result.succeeded()) {
+          throw new RunnerFailure(result.error(), result.retryable(), result.trace());
+        }
+        if (attempt.abort != null) {
+          throw new CancellationException("step '" + node.step.name() + "' was stopped");
+        }
+        Map<String, StepContextImpl.PreparedOutput> prepared = new LinkedHashMap<>();
+        for (Map.Entry<String, Class<?>> output : node.step.outputs().entrySet()) {
+          String name = output.getKey();
+          if (OutputTypes.isFiles(output.getValue())) {
+            Path dir = staging.resolve(name);
+            if (!java.nio.file.Files.isDirectory(dir)) {
+              throw StepException.nonRetryable("step '" + node.step.name() + "': its step runner left no folder for"
+                  + " output '" + name + "'");
+            }
+            prepared.put(name, new StepContextImpl.PreparedOutput(output.getValue(), dir,
+                engine.outputs().manifest(dir), result.metadata().getOrDefault(name, Map.of()), null));
+          } else {
+            com.fasterxml.jackson.databind.JsonNode value = result.values().get(name);
+            if (value == null) {
+              throw StepException.nonRetryable("step '" + node.step.name() + "': its step runner left no value for"
+                  + " output '" + name + "'");
+            }
+            prepared.put(name, new StepContextImpl.PreparedOutput(output.getValue(), null, List.of(), Map.of(),
+                value));
+          }
+        }
+        attempt.keptFromReuse = result.keptFromReuse();
+        Map<String, StoredOutput> fromInputs = new HashMap<>();
+        result.registrations().stream().filter(r -> !r.output()).forEach(r -> fromInputs.put(r.inputOrOutput(),
+            (StoredOutput) attempt.inputs.get(r.inputOrOutput())));
+        attempt.registrations = result.registrations();
+        attempt.registeredInputs = fromInputs;
+        attempt.stored = attempt.store(prepared);
+      } finally {
+        MDC.remove(MDC_RUN);
+        MDC.remove(MDC_STEP);
+      }
+    }
+  }
+
+  /** The body's failure in the step runner: its one-line message, and its stack trace as the runner printed it. */
+  private static final class RunnerFailure extends StepException {
+    private static final long serialVersionUID = 1L;
+    private final boolean retryable;
+    private final String trace;
+
+    RunnerFailure(String message, boolean retryable, String trace) {
+      super(message);
+      this.retryable = retryable;
+      this.trace = trace;
+    }
+
+    @Override
+    public boolean retryable() {
+      return retryable;
+    }
+
+    @Override
+    public void printStackTrace(PrintWriter s) {
+      s.print(trace == null || trace.isEmpty() ? getMessage() + System.lineSeparator() : trace);
     }
   }
 

@@ -471,6 +471,18 @@ final class StepContextImpl implements StepContext {
    * and retrying would not help.
    */
   Map<String, PreparedOutput> finish() throws IOException {
+    return prepare(true);
+  }
+
+  /**
+   * {@link #finish()} without hashing the files: what the step runner hands back to the engine, which hashes them as
+   * for a step run in process.
+   */
+  Map<String, PreparedOutput> written() throws IOException {
+    return prepare(false);
+  }
+
+  private Map<String, PreparedOutput> prepare(boolean hash) throws IOException {
     Map<String, PreparedOutput> prepared = new LinkedHashMap<>();
     for (Map.Entry<String, Class<?>> output : step.outputs().entrySet()) {
       String name = output.getKey();
@@ -481,7 +493,7 @@ final class StepContextImpl implements StepContext {
           throw StepException.nonRetryable("step '" + step.name() + "' finished without writing its declared output '"
               + name + "' (" + type.getSimpleName() + "): write files into ctx.outputDir(\"" + name + "\")");
         }
-        prepared.put(name, new PreparedOutput(type, dir, outputs.manifest(dir),
+        prepared.put(name, new PreparedOutput(type, dir, hash ? outputs.manifest(dir) : List.of(),
             modelMetadata.getOrDefault(name, Map.of()), null));
       } else {
         JsonNode value = values.get(name);

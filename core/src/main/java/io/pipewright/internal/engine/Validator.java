@@ -33,7 +33,12 @@ public final class Validator {
   }
 
   /** A configured compute target as validation sees it: its type and what it can ever offer a step. */
-  public record Target(String type, Capacity capacity) {}
+  public record Target(String type, Capacity capacity, boolean outOfProcess) {
+    /** A target that runs steps in this JVM. */
+    public Target(String type, Capacity capacity) {
+      this(type, capacity, false);
+    }
+  }
 
   /**
    * A workspace's targets by logical name, in the order they were configured ({@code local} first), and whether a
@@ -269,6 +274,10 @@ public final class Validator {
         continue;
       }
       Target target = targets.byName().get(bound);
+      if (target.outOfProcess() && RunnerFiles.unrunnable(step).isPresent()) {
+        problems.add(new Problem(step.name(), "step '" + step.name() + "' runs on target '" + bound + "' (type "
+            + target.type() + "), in another JVM: give it a body class or a Serializable body"));
+      }
       Capacity capacity = target.capacity();
       Resources needs = step.resources();
       List<String> unmet = new ArrayList<>();

@@ -27,7 +27,8 @@ import java.util.function.Function;
  *       lambdas its fields hold); {@code code:source}, the content of a script body's source folder;
  *   <li>{@code param:NAME}: the canonical JSON of each parameter the step uses, and only those;
  *   <li>{@code input:NAME}: the content hash of each input (never its producer's fingerprint);
- *   <li>{@code env:target}: the type of compute target it runs on.
+ *   <li>{@code env:target}: the environment of the compute target it runs on ({@code ComputeTarget.environment()}, by
+ *       default its type; {@code process} says {@code local}, as it runs the same classpath).
  * </ul>
  *
  * Not in it: the step's name, the run, times, paths and the order of declarations.

@@ -1,0 +1,244 @@
+package io.pipewright.internal.engine;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pipewright.DataFile;
+import io.pipewright.Dataset;
+import io.pipewright.Fingerprint;
+import io.pipewright.ModelOptions;
+import io.pipewright.Step;
+import io.pipewright.StepBody;
+import io.pipewright.StepInput;
+import io.pipewright.internal.util.Json;
+import java.io.IOException;
+import java.io.Serializable;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The files the engine and the step runner exchange, in JSON: the description of an attempt (written by the engine,
+ * read by the runner), the events the runner prints on its standard output, and the result it leaves. Locations are
+ * plain local paths today; a runner on another machine will get datastore locations in their place.
+ *
+ * <pre>
+ * STAGING/.runner/attempt.json   the description (format 1)
+ * STAGING/.runner/body.ser       a Serializable body, serialised
+ * STAGING/.runner/result.json    the result, written last, atomically
+ * </pre>
+ */
+final class RunnerFiles {
+  static final int FORMAT = 1;
+  /** Lines of the runner's standard output that carry an event start with this; any other line is printed text. */
+  static final String EVENT = "{\"pipewright\":";
+  private static final TypeReference<List<DataFile>> FILES = new TypeReference<>() {};
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
+  private RunnerFiles() {}
+
+  static Path folder(Path staging) {
+    return staging.resolve(".runner");
+  }
+
+  static Path resultFile(Path staging) {
+    return folder(staging).resolve("result.json");
+  }
+
+  /**
+   * Why the step runner could not recreate a step's body in another JVM, or empty when it can: a body class, or an
+   * instance that is {@link Serializable}.
+   */
+  static Optional<String> unrunnable(Step step) {
+    Optional<StepBody> instance = step.bodyInstance();
+    if (instance.isPresent()) {
+      return instance.get() instanceof Serializable ? Optional.empty() : Optional.of("not Serializable");
+    }
+    Class<?> type = step.bodyType();
+    if (type == null || type.isSynthetic() || type.isAnonymousClass() || type.isLocalClass()
+        || type.isMemberClass() && !Modifier.isStatic(type.getModifiers())) {
+      return Optional.of("not a class the runner can load");
+    }
+    return Optional.empty();
+  }
+
+  // ------------------------------------------------------------------ the description
+
+  /** Writes the description of one attempt into its staging folder; returns the file. */
+  static Path describe(String runId, String pipeline, Step step, int attempt, Fingerprint fingerprint,
+      Map<String, Object> parameters, Map<String, Object> inputs, Path staging, OutputStore outputs)
+      throws IOException {
+    Path folder = Files.createDirectories(folder(staging));
+    ObjectNode d = Json.MAPPER.createObjectNode();
+    d.put("format", FORMAT);
+    d.put("objects", outputs.objectsFolder().toString());
+    d.put("tmp", outputs.stagingFolder().toString());
+    d.put("runId", runId);
+    d.put("pipeline", pipeline);
+    d.put("step", step.name());
+    d.put("kind", step.kind().name());
+    d.put("attempt", attempt);
+    step.version().ifPresent(v -> d.put("version", v));
+    ObjectNode body = d.putObject("body");
+    if (step.bodyInstance().isPresent()) {
+      Path file = folder.resolve("body.ser");
+      try (var out = new java.io.ObjectOutputStream(Files.newOutputStream(file))) {
+        out.writeObject(step.bodyInstance().get());
+      }
+      body.put("serialized", file.toString());
+    } else {
+      body.put("class", step.bodyType().getName());
+    }
+    ObjectNode params = d.putObject("parameters");
+    for (String name : step.parameters()) {
+      Object value = parameters.get(name);
+      ObjectNode p = params.putObject(name);
+      p.put("type", value == null ? null : value.getClass().getName());
+      p.set("value", Json.MAPPER.valueToTree(value));
+    }
+    ObjectNode in = d.putObject("inputs");
+    step.inputs().forEach((name, declared) -> {
+      ObjectNode i = in.putObject(name);
+      i.set("declared", declaredInput(declared));
+      Object input = inputs.get(name);
+      if (input instanceof StoredOutput s) {
+        i.put("contentHash", s.contentHash());
+        i.put("type", s.type().getName());
+        if (s.dir() != null) {
+          i.put("location", s.dir().toString());
+        }
+        i.set("files", Json.MAPPER.valueToTree(s.files()));
+        i.set("metadata", Json.MAPPER.valueToTree(s.metadata()));
+        i.set("value", s.value());
+        i.put("manifest", s.manifest() == null ? null : s.manifest().toString());
+      } else {
+        ExternalInput e = (ExternalInput) input;
+        i.put("contentHash", e.contentHash());
+        i.put("location", e.path().toString());
+        i.put("root", e.dataset().root().toString());
+        i.set("files", Json.MAPPER.valueToTree(e.dataset().files()));
+      }
+    });
+    ObjectNode out = d.putObject("outputs");
+    step.outputs().forEach((name, type) -> out.put(name, type.getName()));
+    d.put("staging", staging.toString());
+    d.put("result", resultFile(staging).toString());
+    ObjectNode fp = d.putObject("fingerprint");
+    fp.put("hash", fingerprint.hash());
+    ArrayNode components = fp.putArray("components");
+    fingerprint.components().forEach(c -> components.addObject().put("name", c.name()).put("value", c.value()));
+    Path file = folder.resolve("attempt.json");
+    Files.writeString(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(d));
+    return file;
+  }
+
+  private static JsonNode declaredInput(StepInput input) {
+    ObjectNode n = Json.MAPPER.createObjectNode();
+    if (input instanceof StepInput.Upstream u) {
+      n.put("step", u.output().step()).put("output", u.output().name()).put("type", u.output().type().getName());
+    } else if (input instanceof StepInput.External e) {
+      n.put("path", e.path().toString());
+    } else if (input instanceof StepInput.Remote r) {
+      n.put("uri", r.location().toString());
+    } else {
+      n.put("parameter", ((StepInput.DatasetParameter) input).parameter());
+    }
+    return n;
+  }
+
+  /** An input as the runner sees it: a stored output, or an external file or folder. */
+  static Object input(JsonNode i) throws ClassNotFoundException {
+    List<DataFile> files = Json.MAPPER.convertValue(i.get("files"), FILES);
+    if (i.has("type")) {
+      JsonNode location = i.get("location");
+      JsonNode manifest = i.get("manifest");
+      JsonNode value = i.get("value");
+      return new StoredOutput(i.get("contentHash").asText(), Class.forName(i.get("type").asText()),
+          location == null ? null : Path.of(location.asText()), files,
+          Json.MAPPER.convertValue(i.get("metadata"), MAP), value == null || value.isNull() ? null : value,
+          manifest == null || manifest.isNull() ? null : Path.of(manifest.asText()));
+    }
+    return new ExternalInput(Path.of(i.get("location").asText()), new Dataset(Path.of(i.get("root").asText()), files),
+        i.get("contentHash").asText());
+  }
+
+  static Object parameter(JsonNode p) throws IOException, ClassNotFoundException {
+    JsonNode type = p.get("type");
+    if (type == null || type.isNull()) {
+      return null;
+    }
+    return Json.MAPPER.treeToValue(p.get("value"), Class.forName(type.asText()));
+  }
+
+  // ------------------------------------------------------------------ events
+
+  static String metricEvent(String name, double value) {
+    ObjectNode e = Json.MAPPER.createObjectNode();
+    e.put("pipewright", "metric").put("name", name).put("value", value);
+    return Json.write(e);
+  }
+
+  static String logEvent(String level, String message) {
+    ObjectNode e = Json.MAPPER.createObjectNode();
+    e.put("pipewright", "log").put("level", level).put("message", message);
+    return Json.write(e);
+  }
+
+  // ------------------------------------------------------------------ the result
+
+  /** What the step runner leaves: the body's failure, or what it wrote besides the files. */
+  record Result(boolean succeeded, String error, boolean retryable, String trace, Map<String, JsonNode> values,
+      Map<String, Map<String, Object>> metadata, String keptFromReuse,
+      List<StepContextImpl.ModelRegistration> registrations) {}
+
+  static void writeResult(Path file, Result result) throws IOException {
+    ObjectNode r = Json.MAPPER.createObjectNode();
+    r.put("format", FORMAT);
+    r.put("succeeded", result.succeeded());
+    if (!result.succeeded()) {
+      r.put("error", result.error()).put("retryable", result.retryable()).put("trace", result.trace());
+    } else {
+      ObjectNode values = r.putObject("values");
+      result.values().forEach(values::set);
+      r.set("metadata", Json.MAPPER.valueToTree(result.metadata()));
+      r.put("keptFromReuse", result.keptFromReuse());
+      ArrayNode registrations = r.putArray("registrations");
+      for (StepContextImpl.ModelRegistration m : result.registrations()) {
+        registrations.addObject().put("name", m.name()).put("inputOrOutput", m.inputOrOutput())
+            .put("output", m.output()).set("options", Json.MAPPER.valueToTree(m.options()));
+      }
+    }
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, Json.write(r));
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  static Optional<Result> readResult(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      return Optional.empty();
+    }
+    JsonNode r = Json.MAPPER.readTree(file.toFile());
+    if (!r.path("succeeded").asBoolean()) {
+      return Optional.of(new Result(false, r.path("error").asText(), r.path("retryable").asBoolean(true),
+          r.path("trace").asText(""), Map.of(), Map.of(), null, List.of()));
+    }
+    Map<String, JsonNode> values = new LinkedHashMap<>();
+    r.path("values").properties().forEach(e -> values.put(e.getKey(), e.getValue()));
+    Map<String, Map<String, Object>> metadata = Json.MAPPER.convertValue(r.path("metadata"),
+        new TypeReference<Map<String, Map<String, Object>>>() {});
+    List<StepContextImpl.ModelRegistration> registrations = new java.util.ArrayList<>();
+    for (JsonNode m : r.path("registrations")) {
+      registrations.add(new StepContextImpl.ModelRegistration(m.get("name").asText(), m.get("inputOrOutput").asText(),
+          m.get("output").asBoolean(), Json.MAPPER.treeToValue(m.get("options"), ModelOptions.class)));
+    }
+    JsonNode kept = r.get("keptFromReuse");
+    return Optional.of(new Result(true, null, true, null, values, metadata,
+        kept == null || kept.isNull() ? null : kept.asText(), registrations));
+  }
+}
