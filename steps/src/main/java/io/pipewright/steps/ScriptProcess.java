@@ -1,15 +1,14 @@
 package io.pipewright.steps;
 
+import io.pipewright.internal.util.Processes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -153,61 +152,9 @@ final class ScriptProcess {
     return thread;
   }
 
-  /**
-   * Stops a process and all its descendants: SIGTERM to each (the root first, so that it cannot start replacements
-   * for children that die), then, after a grace period, SIGKILL to whatever is left and whatever was started
-   * meanwhile. Waits for them to end. The descendants are taken while the root still runs: once it has died they
-   * are orphans, no longer its descendants.
-   */
+  /** Stops a process and all its descendants, SIGTERM first, then SIGKILL after the grace period; waits for them. */
   static void destroyTree(Process process) {
-    List<ProcessHandle> tree = new ArrayList<>();
-    tree.add(process.toHandle());
-    process.descendants().forEach(tree::add);
-    tree.forEach(ProcessHandle::destroy);
-    boolean interrupted = !awaitExit(tree, GRACE);
-    List<ProcessHandle> left = new ArrayList<>();
-    for (ProcessHandle handle : tree) {
-      if (running(handle)) {
-        left.add(handle);
-        handle.descendants().filter(d -> !tree.contains(d)).forEach(left::add);
-      }
-    }
-    left.forEach(ProcessHandle::destroyForcibly);
-    interrupted |= !awaitExit(left, GRACE);
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Waits until every process ended or the time is up; false when interrupted meanwhile. */
-  private static boolean awaitExit(List<ProcessHandle> processes, Duration limit) {
-    // Polled: ProcessHandle.onExit() polls a process that is not this JVM's child only every 300 ms and more.
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (processes.stream().anyMatch(ScriptProcess::running) && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /**
-   * Whether a process still runs. A zombie has ended, but Java counts it alive until its parent reaps it, and the
-   * parent of an orphan (PID 1 of a container, say) may never do that; on Linux, where it can be told, it has ended.
-   */
-  static boolean running(ProcessHandle process) {
-    if (!process.isAlive()) {
-      return false;
-    }
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-      int end = stat.lastIndexOf(')'); // "pid (command) state ...", and a command may hold ") "
-      return end < 0 || end + 2 >= stat.length() || stat.charAt(end + 2) != 'Z';
-    } catch (IOException | RuntimeException e) {
-      return process.isAlive(); // no /proc here, or it ended meanwhile
-    }
+    Processes.destroyTree(process.toHandle(), GRACE);
   }
 
   /** Copies one stream of the process into the log, line by line, keeping the last {@link #TAIL} lines. */

@@ -215,6 +215,6 @@ class ParallelScriptTest {
 
   /** Alive, and not a zombie. */
   private static boolean alive(long pid) {
-    return ProcessHandle.of(pid).map(ScriptProcess::running).orElse(false);
+    return ProcessHandle.of(pid).map(io.pipewright.internal.util.Processes::running).orElse(false);
   }
 }

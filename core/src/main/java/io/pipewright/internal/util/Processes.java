@@ -53,8 +53,8 @@ public final class Processes {
    * Stops a process and all its descendants: SIGTERM to each (the root first, so that it cannot start replacements
    * for children that die), then, after {@code grace}, SIGKILL to whatever is left and whatever was started
    * meanwhile. Waits for them to end (another {@code grace} at most). The descendants are taken while the root still
-   * runs: once it has died they are orphans, no longer its descendants. (The same as the steps module's script
-   * runner does.)
+   * runs: once it has died they are orphans, no longer its descendants. The script step and the process target use
+   * it.
    */
   public static void destroyTree(ProcessHandle root, Duration grace) {
     List<ProcessHandle> tree = new ArrayList<>();
