@@ -96,6 +96,21 @@ class GpuTargetTest {
   }
 
   @Test
+  void afterCancelTheDevicesWaitForTheWholeProcessTreeNotOnlyTheChildJvm() throws Exception {
+    Child parent = new Child(3, "tree");
+    Execution running = target.submit(parent);
+    parent.awaitFile();
+    String grandchild = parent.fields()[4];
+
+    Child next = new Child(1, "check:" + grandchild);
+    Execution waiting = target.submit(next);
+    running.cancel();
+
+    await(waiting);
+    assertThat(next.fields()[4]).as("the first step's grandchild when the next step started").isEqualTo("gone");
+  }
+
+  @Test
   void devicesComeBackAfterASuccessAndAFailure() throws Exception {
     await(target.submit(new Child(3, "exit0")));
     awaitAllFree();
