@@ -22,6 +22,7 @@ final class FakeNvidiaSmi {
   static Path printing(Path dir, String output) throws IOException {
     Path data = Files.createTempFile(dir, "nvidia-smi-", ".out");
     Files.writeString(data, output);
+    data.toFile().deleteOnExit();
     return script(dir, "if [ \"$1\" != \"--query-gpu=index,name,memory.total\" ] || [ \"$2\" != \"--format=csv,noheader\" ];"
         + " then echo \"unexpected arguments: $*\" >&2; exit 2; fi\ncat '" + data + "'\n");
   }
@@ -36,6 +37,7 @@ final class FakeNvidiaSmi {
     Path script = Files.createTempFile(dir, "nvidia-smi-", ".sh");
     Files.writeString(script, "#!/bin/bash\n" + body);
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    script.toFile().deleteOnExit();
     return script;
   }
 }
