@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -91,9 +92,21 @@ public final class ProcessTarget implements ComputeTarget {
 
   @Override
   public Execution submit(StepTask task) {
+    return submit(task, Map.of(), () -> { });
+  }
+
+  /**
+   * Submits an attempt whose child gets {@code environment} on top of this JVM's, and calls {@code whenStopped}
+   * exactly once when the attempt will start nothing more: the child and, if it was cancelled, every process of its
+   * tree have ended (or it never started). That may be after the execution's completion, which cancel ends at once.
+   * For adapters built on this one (the {@code gpu} target frees its devices then). Descendants that a child leaves
+   * running when it exits on its own are not followed.
+   */
+  public Execution submit(StepTask task, Map<String, String> environment, Runnable whenStopped) {
     RunnerAttempt attempt = task.outOfProcess().orElseThrow(() -> new IllegalArgumentException(
-        "step '" + task.stepName() + "': the process target needs an attempt the step runner can run"));
-    ProcessExecution execution = new ProcessExecution(task, attempt);
+        "step '" + task.stepName() + "': the " + type() + " target needs an attempt the step runner can run"));
+    ProcessExecution execution = new ProcessExecution(task, attempt, Map.copyOf(environment));
+    execution.stopped.whenComplete((ignored, e) -> whenStopped.run());
     threads.execute(execution);
     running.add(execution);
     execution.done.whenComplete((ignored, e) -> running.remove(execution));
@@ -122,15 +135,18 @@ public final class ProcessTarget implements ComputeTarget {
   private final class ProcessExecution implements Execution, Runnable {
     private final StepTask task;
     private final RunnerAttempt attempt;
+    private final Map<String, String> environment;
     final CompletableFuture<Void> done = new CompletableFuture<>();
-    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private boolean cancelled;
     private boolean began;
     private Process process;
+    private CompletableFuture<Void> killed; // the tree stopped by cancel, once it has ended
 
-    ProcessExecution(StepTask task, RunnerAttempt attempt) {
+    ProcessExecution(StepTask task, RunnerAttempt attempt, Map<String, String> environment) {
       this.task = task;
       this.attempt = attempt;
+      this.environment = environment;
     }
 
     @Override
@@ -153,7 +169,15 @@ public final class ProcessTarget implements ComputeTarget {
       } catch (Throwable t) {
         done.completeExceptionally(t);
       } finally {
-        stopped.complete(null);
+        CompletableFuture<Void> killing;
+        synchronized (this) {
+          killing = killed;
+        }
+        if (killing == null) {
+          stopped.complete(null);
+        } else {
+          killing.whenComplete((ignored, e) -> stopped.complete(null));
+        }
       }
     }
 
@@ -183,7 +207,9 @@ public final class ProcessTarget implements ComputeTarget {
       command.add(System.getProperty("java.class.path"));
       command.add(description.mainClass());
       command.addAll(description.arguments());
-      Process started = new ProcessBuilder(command).start();
+      ProcessBuilder builder = new ProcessBuilder(command);
+      builder.environment().putAll(environment);
+      Process started = builder.start();
       synchronized (this) {
         process = started;
         if (cancelled) {
@@ -259,19 +285,27 @@ public final class ProcessTarget implements ComputeTarget {
     @Override
     public void cancel() {
       Process child;
+      CompletableFuture<Void> killing;
       synchronized (this) {
         if (cancelled) {
           return;
         }
         cancelled = true;
         child = process;
+        killing = child == null ? null : (killed = new CompletableFuture<>());
         if (!began) {
           stopped.complete(null); // never will
         }
       }
       done.completeExceptionally(new CancellationException("cancelled"));
-      if (child != null) {
-        Thread killer = new Thread(() -> Processes.destroyTree(child.toHandle(), GRACE), "pipewright-process-stop");
+      if (killing != null) {
+        Thread killer = new Thread(() -> {
+          try {
+            Processes.destroyTree(child.toHandle(), GRACE);
+          } finally {
+            killing.complete(null);
+          }
+        }, "pipewright-process-stop");
         killer.setDaemon(true);
         killer.start();
       }
