@@ -202,6 +202,7 @@ public final class Explainer {
       }
     }
     change(lines, "environment target", a.get("env:target"), b.get("env:target"));
+    change(lines, "environment gpus", a.get("env:gpus"), b.get("env:gpus"));
     Set<String> known = new TreeSet<>(a.keySet());
     known.addAll(b.keySet());
     for (String name : known) {
@@ -214,7 +215,7 @@ public final class Explainer {
 
   private static boolean isKnown(String name) {
     return name.equals("format") || name.startsWith("code:") || name.startsWith("param:")
-        || name.startsWith("input:") || name.equals("env:target");
+        || name.startsWith("input:") || name.equals("env:target") || name.equals("env:gpus");
   }
 
   private static Map<String, String> values(Fingerprint fingerprint) {

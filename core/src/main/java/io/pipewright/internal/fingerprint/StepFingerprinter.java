@@ -27,6 +27,7 @@ import java.util.function.Function;
  *       lambdas its fields hold); {@code code:source}, the content of a script body's source folder;
  *   <li>{@code param:NAME}: the canonical JSON of each parameter the step uses, and only those;
  *   <li>{@code input:NAME}: the content hash of each input (never its producer's fingerprint);
+ *   <li>{@code env:gpus}: how many GPUs the step is given, for a step that asks for any;
  *   <li>{@code env:target}: the environment of the compute target it runs on ({@code ComputeTarget.environment()}, by
  *       default its type; {@code process} says {@code local}, as it runs the same classpath).
  * </ul>
@@ -115,6 +116,10 @@ public final class StepFingerprinter {
     }
     inputs.forEach((name, hash) -> components.add(new Component("input:" + name, hash)));
     components.add(new Component("env:target", targetType));
+    if (step.resources().gpus() > 0) {
+      // A step given GPUs may take another code path (CUDA) and compute other bits than on CPUs.
+      components.add(new Component("env:gpus", Integer.toString(step.resources().gpus())));
+    }
     return new Result(Fingerprints.of(components), notReusable);
   }
 

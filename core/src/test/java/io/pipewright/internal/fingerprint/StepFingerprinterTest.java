@@ -80,4 +80,19 @@ class StepFingerprinterTest {
     assertThat(with.fingerprint().component("code:source").orElseThrow().value()).isEqualTo("sha256:" + "a".repeat(64));
     assertThat(other.fingerprint().hash()).isNotEqualTo(with.fingerprint().hash());
   }
+
+  @Test
+  void aStepGivenGpusIsNotTheSameExecutionAsOnCpus() {
+    Pipeline p = Pipeline.named("p");
+    Step cpu = p.step("s").runs(new Holder(null, Helper.class, List.of(), null));
+    Step gpu = Pipeline.named("p").step("s").resources(r -> r.gpus(2))
+        .runs(new Holder(null, Helper.class, List.of(), null));
+
+    StepFingerprinter.Result onCpu = fingerprinter.fingerprint("p", cpu, "gpu", Map.of(), Map.of(), null);
+    StepFingerprinter.Result onGpu = fingerprinter.fingerprint("p", gpu, "gpu", Map.of(), Map.of(), null);
+
+    assertThat(onCpu.fingerprint().component("env:gpus")).isEmpty();
+    assertThat(onGpu.fingerprint().component("env:gpus").orElseThrow().value()).isEqualTo("2");
+    assertThat(onGpu.fingerprint().hash()).isNotEqualTo(onCpu.fingerprint().hash());
+  }
 }
