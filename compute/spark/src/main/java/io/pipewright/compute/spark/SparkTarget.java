@@ -239,12 +239,13 @@ public final class SparkTarget implements ComputeTarget {
           return;
         }
         cancelled = true;
+        // Completed before the interrupt, so that the step's own InterruptedException cannot complete it first.
+        done.completeExceptionally(new CancellationException("cancelled"));
         if (runner != null) {
           runner.interrupt();
         }
       }
       attempt.cancel();
-      done.completeExceptionally(new CancellationException("cancelled"));
     }
   }
 }
