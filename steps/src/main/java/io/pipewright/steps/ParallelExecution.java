@@ -1,5 +1,6 @@
 package io.pipewright.steps;
 
+import io.pipewright.internal.util.Text;
 import io.pipewright.Dataset;
 import io.pipewright.StepContext;
 import io.pipewright.StepException;
@@ -232,7 +233,7 @@ final class ParallelExecution {
           if (!retryable || attempt == tries) {
             return new Outcome(partition, null, false, attempt, e);
           }
-          log.info("{} failed (attempt {} of {}), trying again: {}", partition, attempt, tries, describe(e));
+          log.info("{} failed (attempt {} of {}), trying again: {}", partition, attempt, tries, Text.oneLine(e));
         }
       }
     } catch (RuntimeException e) { // the key or the store could not be read
@@ -271,7 +272,7 @@ final class ParallelExecution {
       return;
     }
     boolean retryable = failed.stream().anyMatch(o -> !(o.failure() instanceof StepException se) || se.retryable());
-    String failures = list(failed, o -> describe(o.failure()));
+    String failures = list(failed, o -> Text.oneLine(o.failure()));
     if (tooManyFailures()) {
       boolean complete = finished == total;
       String message = (complete ? failed.size() + " of " + total : Integer.toString(failed.size()))
@@ -287,7 +288,7 @@ final class ParallelExecution {
     }
     for (Outcome o : failed) {
       log.warn("{} failed after {} {}, its results are left out: {}", o.partition(), o.attempts(),
-          o.attempts() == 1 ? "attempt" : "attempts", describe(o.failure()));
+          o.attempts() == 1 ? "attempt" : "attempts", Text.oneLine(o.failure()));
     }
     keepFromReuse(failed, kept, finished);
   }
@@ -299,7 +300,7 @@ final class ParallelExecution {
   private void keepFromReuse(List<Outcome> failed, List<Outcome> kept, int total) {
     List<String> reasons = new ArrayList<>();
     if (!failed.isEmpty()) {
-      reasons.add(failed.size() + " of " + total + " partitions failed: " + list(failed, o -> describe(o.failure())));
+      reasons.add(failed.size() + " of " + total + " partitions failed: " + list(failed, o -> Text.oneLine(o.failure())));
     }
     if (!kept.isEmpty()) {
       reasons.add(kept.size() + " of " + total + " partitions kept their results from reuse: "
@@ -341,17 +342,6 @@ final class ParallelExecution {
       thread.setDaemon(true); // one that ignores its interrupt must not keep the JVM alive
       return thread;
     };
-  }
-
-  /** One line: a StepException's message as is, anything else as "Type: message". */
-  static String describe(Throwable t) {
-    String message = t instanceof StepException ? t.getMessage()
-        : t.getMessage() == null ? t.getClass().getName() : t.getClass().getSimpleName() + ": " + t.getMessage();
-    if (message == null) {
-      message = t.getClass().getName();
-    }
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline).stripTrailing() + " ...";
   }
 
   private static void deleteQuietly(Path path) {

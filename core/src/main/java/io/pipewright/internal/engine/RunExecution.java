@@ -25,6 +25,7 @@ import io.pipewright.internal.store.PlannedRun;
 import io.pipewright.internal.store.ReuseMiss;
 import io.pipewright.internal.util.FileTrees;
 import io.pipewright.internal.util.Json;
+import io.pipewright.internal.util.Text;
 import io.pipewright.Resources;
 import io.pipewright.spi.ComputeTarget;
 import io.pipewright.spi.Execution;
@@ -238,7 +239,7 @@ final class RunExecution implements RunHandle {
       } catch (IOException | RuntimeException e) {
         fail(node, "step '" + node.step.name() + "': condition '" + condition + "' on " + source.step() + "."
             + source.name() + " cannot be checked: " + (e instanceof IllegalArgumentException ? e.getMessage()
-            : describe(e)), e);
+            : Text.oneLine(e)), e);
         return false;
       }
       if (unmet.isPresent()) {
@@ -263,7 +264,7 @@ final class RunExecution implements RunHandle {
     if (failure != null) {
       Throwable cause = unwrap(failure);
       fail(node, "step '" + node.step.name() + "': " + (cause instanceof UncheckedIOException
-          || cause instanceof PipewrightException ? cause.getMessage() : describe(cause)), cause);
+          || cause instanceof PipewrightException ? cause.getMessage() : Text.oneLine(cause)), cause);
       return;
     }
     read.forEach(externals::putIfAbsent);
@@ -272,7 +273,7 @@ final class RunExecution implements RunHandle {
     } catch (RuntimeException | Error e) {
       LOG.error("run {}: internal error when step '{}' became ready", id, node.step.name(), e);
       if (!node.status.isFinal()) {
-        fail(node, "step '" + node.step.name() + "': internal error: " + describe(e), e);
+        fail(node, "step '" + node.step.name() + "': internal error: " + Text.oneLine(e), e);
       }
     }
   }
@@ -286,7 +287,7 @@ final class RunExecution implements RunHandle {
       fail(node, "step '" + node.step.name() + "': " + e.getMessage(), e); // names the file
       return;
     } catch (RuntimeException e) {
-      fail(node, "step '" + node.step.name() + "': cannot fingerprint it: " + describe(e), e);
+      fail(node, "step '" + node.step.name() + "': cannot fingerprint it: " + Text.oneLine(e), e);
       return;
     }
     if (!reusable(node)) {
@@ -319,7 +320,7 @@ final class RunExecution implements RunHandle {
   private synchronized void lockAcquired(Node node, ComputeLocks.Lease lease, Throwable failure) {
     if (failure != null) {
       if (!node.status.isFinal()) {
-        fail(node, "step '" + node.step.name() + "': " + describe(unwrap(failure)), unwrap(failure));
+        fail(node, "step '" + node.step.name() + "': " + Text.oneLine(unwrap(failure)), unwrap(failure));
       }
       return;
     }
@@ -421,7 +422,7 @@ final class RunExecution implements RunHandle {
     }
     if (failure != null) {
       LOG.warn("run {}: step '{}': could not copy its earlier outputs from {}: {}", id, node.step.name(),
-          engine.remote().map(RemoteObjects::location).orElse("the datastore"), describe(unwrap(failure)));
+          engine.remote().map(RemoteObjects::location).orElse("the datastore"), Text.oneLine(unwrap(failure)));
     }
     reuseOrCompute(node);
   }
@@ -545,7 +546,7 @@ final class RunExecution implements RunHandle {
       // A bug here must not leave the run RUNNING forever: whatever was being decided, the step fails.
       LOG.error("run {}: internal error after step '{}' ended", id, attempt.node.step.name(), e);
       if (!attempt.node.status.isFinal()) {
-        fail(attempt.node, "step '" + attempt.node.step.name() + "': internal error: " + describe(e), e);
+        fail(attempt.node, "step '" + attempt.node.step.name() + "': internal error: " + Text.oneLine(e), e);
       }
     }
   }
@@ -578,7 +579,7 @@ final class RunExecution implements RunHandle {
     boolean timedOut = attempt.abort == Abort.TIMEOUT;
     String message = timedOut
         ? "step '" + node.step.name() + "' timed out after " + human(node.step.timeout().orElseThrow())
-        : describe(cause);
+        : Text.oneLine(cause);
     boolean retryable = timedOut || !(cause instanceof StepException se) || se.retryable();
     if (retryable && node.attempts <= node.step.retry().maxRetries() && !cancelled && !(failFast && failed)) {
       Duration delay = node.step.retry().backoff(node.attempts);
@@ -1066,17 +1067,6 @@ final class RunExecution implements RunHandle {
       t = t.getCause();
     }
     return t;
-  }
-
-  /** One line: a StepException's message as is, anything else as "Type: message". */
-  static String describe(Throwable t) {
-    String message = t instanceof StepException ? t.getMessage()
-        : t.getMessage() == null ? t.getClass().getName() : t.getClass().getSimpleName() + ": " + t.getMessage();
-    if (message == null) {
-      message = t.getClass().getName();
-    }
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline) + " ...";
   }
 
   private static String stackTrace(Throwable t) {

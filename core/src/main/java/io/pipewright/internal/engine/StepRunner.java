@@ -13,6 +13,7 @@ import io.pipewright.StepKind;
 import io.pipewright.WorkUnits;
 import io.pipewright.internal.hash.FileHasher;
 import io.pipewright.internal.util.Json;
+import io.pipewright.internal.util.Text;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.ObjectInputStream;
@@ -89,7 +90,7 @@ public final class StepRunner {
       }
       StringWriter trace = new StringWriter();
       t.printStackTrace(new PrintWriter(trace));
-      outcome = new RunnerFiles.Result(false, RunExecution.describe(t),
+      outcome = new RunnerFiles.Result(false, Text.oneLine(t),
           !(t instanceof StepException se) || se.retryable(), trace.toString(), Map.of(), Map.of(), null, List.of());
     }
     RunnerFiles.writeResult(result, outcome);

@@ -1,6 +1,7 @@
 package io.pipewright.internal.util;
 
 import io.pipewright.Run;
+import io.pipewright.StepException;
 import io.pipewright.StepRun;
 import io.pipewright.StepStatus;
 import java.time.Duration;
@@ -9,12 +10,23 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Compact, human text for runs and steps, shared by toString() and the command line. */
+/** Compact, human text for runs, steps and failures, shared by toString(), the engine and the command line. */
 public final class Text {
   private static final int MAX_STEPS_SHOWN = 12;
   private static final int MAX_METRICS_SHOWN = 3;
 
   private Text() {}
+
+  /** A failure in one line: a StepException's message as is, anything else as "Type: message". */
+  public static String oneLine(Throwable t) {
+    String message = t instanceof StepException ? t.getMessage()
+        : t.getMessage() == null ? t.getClass().getName() : t.getClass().getSimpleName() + ": " + t.getMessage();
+    if (message == null) {
+      message = t.getClass().getName();
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline).stripTrailing() + " ...";
+  }
 
   public static String runLine(Run run) {
     StringBuilder s = new StringBuilder("Run ").append(run.shortId()).append(' ').append(run.pipeline()).append(' ')
