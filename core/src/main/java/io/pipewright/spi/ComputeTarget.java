@@ -21,6 +21,14 @@ public interface ComputeTarget extends AutoCloseable {
   }
 
   /**
+   * Whether it runs steps on machines that share nothing with this one but the workspace's datastore, through
+   * {@link RunnerAttempt#startRemote()}; validation then requires the workspace to have a datastore. Default false.
+   */
+  default boolean runsOnOtherMachines() {
+    return false;
+  }
+
+  /**
    * What the fingerprint records as the step's environment ({@code env:target}): targets that run the same code, on
    * the same classpath, with the same libraries, give the same value, so that an execution on one is reused on the
    * other. {@code process} runs this JVM's classpath in another JVM, and says {@code local}. Default: {@link #type()}.

@@ -27,6 +27,18 @@ public interface RunnerAttempt {
   StepDescription start() throws Exception;
 
   /**
+   * Like {@link #start()}, for a step runner on another machine that shares only the workspace's datastore with this
+   * one: makes sure every input is in the datastore, uploads the description there, and returns the runner's
+   * arguments ({@code --datastore URI KEY}). That runner fetches its inputs from the datastore, and puts its outputs
+   * and its result there, from where {@link #complete()} takes them. Credentials for the datastore are never in the
+   * description or the arguments: the runner's machine finds them in its own environment.
+   *
+   * @throws java.util.concurrent.CancellationException if the attempt was stopped before it started
+   * @throws io.pipewright.StepException if it cannot be described, or the workspace has no datastore
+   */
+  StepDescription startRemote() throws Exception;
+
+  /**
    * One line the step runner wrote on its standard output: its log lines and metrics, or anything the body printed,
    * which goes to the step's log.
    */

@@ -1,6 +1,7 @@
 package io.pipewright.spi;
 
 import io.pipewright.Resources;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -11,12 +12,26 @@ import java.util.Optional;
 public interface StepTask {
   String runId();
 
+  /** The pipeline's name. */
+  String pipeline();
+
   String stepName();
+
+  /** The step's fingerprint hash ({@code sha256:...}), for labels and names a target gives what it starts. */
+  String fingerprint();
 
   /** 1 for the first attempt. */
   int attempt();
 
   Resources resources();
+
+  /**
+   * The step's timeout, which the engine enforces by cancelling the attempt; a target that runs it elsewhere may also
+   * give it to what runs there (a Kubernetes Job's {@code activeDeadlineSeconds}).
+   */
+  default Optional<Duration> timeout() {
+    return Optional.empty();
+  }
 
   /**
    * Runs the step in the calling thread: its body, then the check of its declared outputs. Throws what the body threw,

@@ -309,8 +309,18 @@ public abstract class ComputeTargetContract {
     }
 
     @Override
+    public String pipeline() {
+      return "contract";
+    }
+
+    @Override
     public String stepName() {
       return step;
+    }
+
+    @Override
+    public String fingerprint() {
+      return "sha256:" + "0".repeat(64 - step.length()) + step.replace("step-", "").replace('-', '0');
     }
 
     @Override
@@ -382,6 +392,16 @@ public abstract class ComputeTargetContract {
         } catch (IOException e) {
           outcome.completeExceptionally(e);
         }
+      }
+
+      /**
+       * The same description as {@link #start()}: a target that runs steps on other machines hands its arguments to
+       * the runner wherever it starts it, so the test that plays the other machine must start the {@link
+       * ContractRunner} on this one, reachable on the loopback address.
+       */
+      @Override
+      public StepDescription startRemote() throws IOException {
+        return start();
       }
 
       @Override

@@ -845,13 +845,28 @@ final class RunExecution implements RunHandle {
     }
 
     @Override
+    public String pipeline() {
+      return pipeline;
+    }
+
+    @Override
     public String stepName() {
       return node.step.name();
     }
 
     @Override
+    public String fingerprint() {
+      return node.fingerprint.hash();
+    }
+
+    @Override
     public int attempt() {
       return number;
+    }
+
+    @Override
+    public Optional<java.time.Duration> timeout() {
+      return node.step.timeout();
     }
 
     @Override
@@ -958,6 +973,11 @@ final class RunExecution implements RunHandle {
       Path file = RunnerFiles.describe(id, pipeline, node.step, attempt.number, node.fingerprint, parameters,
           attempt.inputs, staging, engine.outputs());
       return new io.pipewright.spi.StepDescription(StepRunner.class.getName(), List.of(file.toString()), file);
+    }
+
+    @Override
+    public io.pipewright.spi.StepDescription startRemote() throws Exception {
+      throw StepException.nonRetryable("not yet");
     }
 
     @Override

@@ -219,8 +219,18 @@ class GpuTargetTest {
     }
 
     @Override
+    public String pipeline() {
+      return "gpu-test";
+    }
+
+    @Override
     public String stepName() {
       return name;
+    }
+
+    @Override
+    public String fingerprint() {
+      return "sha256:" + "0".repeat(64);
     }
 
     @Override
@@ -246,6 +256,11 @@ class GpuTargetTest {
     @Override
     public StepDescription start() {
       return new StepDescription(EnvMain.class.getName(), List.of(file.toString(), mode), file);
+    }
+
+    @Override
+    public StepDescription startRemote() {
+      throw new UnsupportedOperationException("the gpu target runs steps on this machine");
     }
 
     @Override
