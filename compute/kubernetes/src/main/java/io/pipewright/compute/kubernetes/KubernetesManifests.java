@@ -1,0 +1,108 @@
+package io.pipewright.compute.kubernetes;
+
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.pipewright.Parameter;
+import io.pipewright.Pipeline;
+import io.pipewright.Step;
+import io.pipewright.UserException;
+import io.pipewright.ValidationException;
+import io.pipewright.WorkspaceConfig;
+import io.pipewright.spi.ComputeTargetSettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * The Jobs a pipeline would submit to its {@code kubernetes} targets, as multi-document YAML for review or GitOps
+ * ({@code pipewright k8s render}). One Job per step bound (by its target name, in the workspace config) to a target of
+ * type {@code kubernetes}, for its first attempt, in the pipeline's order. What only a run knows is a placeholder: the
+ * run id is {@value #RUN_ID} and the fingerprint {@value #FINGERPRINT}; the step runner's arguments name the key of
+ * the attempt's description in the workspace's datastore, where the engine uploads it when the step starts. The output
+ * depends only on the pipeline, the config and the parameters.
+ */
+public final class KubernetesManifests {
+  /** The run id of rendered Jobs. */
+  public static final String RUN_ID = "RUN_ID";
+  /** The fingerprint of rendered Jobs. */
+  public static final String FINGERPRINT = "FINGERPRINT";
+  /** The step runner's entry point. */
+  public static final String STEP_RUNNER = "io.pipewright.internal.engine.StepRunner";
+
+  private KubernetesManifests() {}
+
+  /**
+   * The YAML of the Jobs, each preceded by a comment naming its step and target.
+   *
+   * @param params parameter values as text, by name, parsed by the parameters' types
+   * @throws UserException for an invalid pipeline or parameter, bad target settings, or no step on a kubernetes
+   *     target
+   */
+  public static String render(Pipeline pipeline, WorkspaceConfig config, Map<String, String> params) {
+    if (!pipeline.validate().isEmpty()) {
+      throw new ValidationException(pipeline.name(), pipeline.validate());
+    }
+    Map<String, Object> values = values(pipeline, params);
+    String datastore = config.datastore().orElse("DATASTORE");
+    StringBuilder out = new StringBuilder("# Jobs that pipeline '" + pipeline.name() + "' submits to its kubernetes"
+        + " targets (config " + config.source() + "); " + RUN_ID + " and " + FINGERPRINT + " are filled in by each"
+        + " run.\n");
+    int count = 0;
+    for (Step step : pipeline.steps()) {
+      ComputeTargetSettings target = config.targets().get(step.target());
+      if (target == null || !target.type().toLowerCase(Locale.ROOT).equals("kubernetes")) {
+        continue;
+      }
+      KubernetesSettings settings = KubernetesSettings.from(target);
+      KubernetesJobs.Attempt attempt = new KubernetesJobs.Attempt(pipeline.name(), RUN_ID, step.name(), 1,
+          FINGERPRINT, step.resources(), step.timeout());
+      String key = "runs/" + RUN_ID + "/" + step.name() + "/1/attempt.json";
+      Job job = KubernetesJobs.job(settings, attempt, STEP_RUNNER, List.of("--datastore", datastore, key));
+      String used = step.parameters().stream().sorted().map(p -> p + "=" + values.get(p))
+          .collect(Collectors.joining(", "));
+      if (!used.isEmpty()) {
+        job.getMetadata().getAnnotations().put(KubernetesJobs.PREFIX + "parameters", used);
+      }
+      out.append("# step '").append(step.name()).append("' on target '").append(target.name())
+          .append("'; the step runner reads its description from ").append(datastore).append(' ').append(key)
+          .append('\n');
+      out.append(KubernetesJobs.yaml(List.of(job)));
+      count++;
+    }
+    if (count == 0) {
+      List<String> targets = new ArrayList<>();
+      config.targets().forEach((name, s) -> targets.add(name + " (" + s.type() + ")"));
+      throw new UserException("pipeline '" + pipeline.name() + "': no step runs on a kubernetes target (steps use "
+          + pipeline.steps().stream().map(Step::target).distinct().sorted().collect(Collectors.joining(", "))
+          + "; config " + config.source() + " defines " + (targets.isEmpty() ? "none" : String.join(", ", targets))
+          + ") -- bind a target name to {\"type\": \"kubernetes\", ...} in the config");
+    }
+    return out.toString();
+  }
+
+  private static Map<String, Object> values(Pipeline pipeline, Map<String, String> params) {
+    Map<String, Parameter> declared = pipeline.parameters();
+    for (String name : params.keySet()) {
+      if (!declared.containsKey(name)) {
+        throw new UserException("pipeline '" + pipeline.name() + "' has no parameter '" + name + "' (parameters: "
+            + (declared.isEmpty() ? "none" : String.join(", ", new TreeMap<>(declared).keySet())) + ")");
+      }
+    }
+    Map<String, Object> values = new TreeMap<>();
+    for (Parameter p : declared.values()) {
+      String given = params.get(p.name());
+      if (given == null && p.required()) {
+        throw new UserException("parameter '" + p.name() + "' of pipeline '" + pipeline.name() + "' has no default"
+            + " -- give it with --param " + p.name() + "=VALUE");
+      }
+      try {
+        values.put(p.name(), given != null ? p.type().coerce(given) : p.defaultValue());
+      } catch (IllegalArgumentException e) {
+        throw new UserException("parameter '" + p.name() + "': " + e.getMessage());
+      }
+    }
+    return values;
+  }
+}
