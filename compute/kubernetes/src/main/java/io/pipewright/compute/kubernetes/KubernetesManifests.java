@@ -5,7 +5,6 @@ import io.pipewright.Parameter;
 import io.pipewright.Pipeline;
 import io.pipewright.Step;
 import io.pipewright.UserException;
-import io.pipewright.ValidationException;
 import io.pipewright.WorkspaceConfig;
 import io.pipewright.spi.ComputeTargetSettings;
 import java.util.ArrayList;
@@ -21,7 +20,8 @@ import java.util.stream.Collectors;
  * type {@code kubernetes}, for its first attempt, in the pipeline's order. What only a run knows is a placeholder: the
  * run id is {@value #RUN_ID} and the fingerprint {@value #FINGERPRINT}; the step runner's arguments name the key of
  * the attempt's description in the workspace's datastore, where the engine uploads it when the step starts. The output
- * depends only on the pipeline, the config and the parameters.
+ * depends only on the pipeline, the config and the parameters. It checks the parameters and the targets' settings;
+ * the pipeline itself is validated when it runs, against the workspace (its input files, its targets' capacity).
  */
 public final class KubernetesManifests {
   /** The run id of rendered Jobs. */
@@ -37,13 +37,10 @@ public final class KubernetesManifests {
    * The YAML of the Jobs, each preceded by a comment naming its step and target.
    *
    * @param params parameter values as text, by name, parsed by the parameters' types
-   * @throws UserException for an invalid pipeline or parameter, bad target settings, or no step on a kubernetes
-   *     target
+   * @throws UserException for an unknown, missing or malformed parameter, bad target settings, or no step on a
+   *     kubernetes target
    */
   public static String render(Pipeline pipeline, WorkspaceConfig config, Map<String, String> params) {
-    if (!pipeline.validate().isEmpty()) {
-      throw new ValidationException(pipeline.name(), pipeline.validate());
-    }
     Map<String, Object> values = values(pipeline, params);
     String datastore = config.datastore().orElse("DATASTORE");
     StringBuilder out = new StringBuilder("# Jobs that pipeline '" + pipeline.name() + "' submits to its kubernetes"
@@ -65,10 +62,10 @@ public final class KubernetesManifests {
       if (!used.isEmpty()) {
         job.getMetadata().getAnnotations().put(KubernetesJobs.PREFIX + "parameters", used);
       }
-      out.append("# step '").append(step.name()).append("' on target '").append(target.name())
+      String doc = KubernetesJobs.yaml(List.of(job)); // begins with "---"
+      out.append("---\n# step '").append(step.name()).append("' on target '").append(target.name())
           .append("'; the step runner reads its description from ").append(datastore).append(' ').append(key)
-          .append('\n');
-      out.append(KubernetesJobs.yaml(List.of(job)));
+          .append('\n').append(doc, doc.indexOf('\n') + 1, doc.length());
       count++;
     }
     if (count == 0) {

@@ -61,6 +61,7 @@ class KubernetesTargetTest {
 
     Execution execution = target.submit(task);
     Job job = cluster.awaitJob();
+    TestCluster.serveLog(server, job, "");
     Pod pod = cluster.createPod(job);
     cluster.containerState(pod, running());
     cluster.containerState(pod, terminated(0, "Completed"));
@@ -69,6 +70,7 @@ class KubernetesTargetTest {
     execution.completion().toCompletableFuture().get(20, TimeUnit.SECONDS);
     assertThat(task.starts).hasValue(1);
     assertThat(task.completes).hasValue(1);
+    assertThat(task.events).isEmpty();
     assertThat(job.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
     assertThat(job.getMetadata().getName()).matches("digits-train-[0-9a-f]{8}-1");
     assertThat(job.getMetadata().getLabels()).containsEntry("pipewright.io/run",
@@ -96,12 +98,8 @@ class KubernetesTargetTest {
     FakeTask task = new FakeTask("train");
     Execution execution = target.submit(task);
     Job job = cluster.awaitJob();
-    String podName = job.getMetadata().getName() + "-x7k2p";
-    // The CRUD mock serves no pod logs: this endpoint is an expectation, as a kubelet would answer it.
-    server.expect().get().withPath("/api/v1/namespaces/test/pods/" + podName
-        + "/log?pretty=false&container=step&follow=true")
-        .andReturn(200, "{\"pipewright\":\"log\",\"level\":\"INFO\",\"message\":\"epoch 1\"}\n"
-            + "{\"pipewright\":\"metric\",\"name\":\"accuracy\",\"value\":0.97}\n").always();
+    TestCluster.serveLog(server, job, "{\"pipewright\":\"log\",\"level\":\"INFO\",\"message\":\"epoch 1\"}\n"
+        + "{\"pipewright\":\"metric\",\"name\":\"accuracy\",\"value\":0.97}\n");
     Pod pod = cluster.createPod(job);
     cluster.containerState(pod, running());
     TestCluster.await("two log lines", () -> task.events.size() == 2 ? true : null);
@@ -119,9 +117,7 @@ class KubernetesTargetTest {
     FakeTask task = new FakeTask("train");
     Execution execution = target.submit(task);
     Job job = cluster.awaitJob();
-    server.expect().get().withPath("/api/v1/namespaces/test/pods/" + job.getMetadata().getName()
-        + "-x7k2p/log?pretty=false&container=step&follow=true")
-        .andReturn(200, "starting\npipewright step runner: java.io.IOException: no such container\n\n").always();
+    TestCluster.serveLog(server, job, "starting\npipewright step runner: java.io.IOException: no such container\n\n");
     Pod pod = cluster.createPod(job);
     cluster.containerState(pod, terminated(2, "Error"));
     cluster.finish(job, false, "BackoffLimitExceeded", "Job has reached the specified backoff limit");

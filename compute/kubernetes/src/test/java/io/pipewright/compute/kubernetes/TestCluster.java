@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
@@ -44,9 +45,22 @@ final class TestCluster {
         () -> client.batch().v1().jobs().inNamespace(NAMESPACE).withName(job).get() == null ? true : null);
   }
 
+  /**
+   * Serves the log of the Job's pod, as the kubelet would: the CRUD mock has no log endpoint (it answers with a list
+   * of everything), so this is an expectation of its mixed mode.
+   */
+  static void serveLog(KubernetesMockServer server, Job job, String log) {
+    server.expect().get().withPath("/api/v1/namespaces/" + NAMESPACE + "/pods/" + podName(job)
+        + "/log?pretty=false&container=" + KubernetesJobs.CONTAINER + "&follow=true").andReturn(200, log).always();
+  }
+
+  static String podName(Job job) {
+    return job.getMetadata().getName() + "-x7k2p";
+  }
+
   /** Creates the Job's pod from its template, pending. */
   Pod createPod(Job job) {
-    String name = job.getMetadata().getName() + "-x7k2p";
+    String name = podName(job);
     Pod pod = new PodBuilder().withNewMetadata().withName(name).withNamespace(NAMESPACE)
         .withLabels(job.getSpec().getTemplate().getMetadata().getLabels()).endMetadata()
         .withSpec(job.getSpec().getTemplate().getSpec())
