@@ -94,10 +94,11 @@ public final class Engine implements AutoCloseable {
     this.targets.forEach((name, target) -> {
       Capacity capacity = target.capacity();
       pools.put(name, new CapacityPool(name, capacity, scheduler));
-      bound.put(name, new Validator.Target(target.type(), capacity, target.runsOutOfProcess()));
+      bound.put(name, new Validator.Target(target.type(), capacity, target.runsOutOfProcess(),
+          target.runsOnOtherMachines()));
     });
     this.pools = Collections.unmodifiableMap(pools);
-    this.bindings = new Validator.Targets(bound, fallbackToLocal);
+    this.bindings = new Validator.Targets(bound, fallbackToLocal, datastore != null);
     AtomicInteger threads = new AtomicInteger();
     this.transfers = Executors.newFixedThreadPool(TRANSFER_THREADS, r -> {
       Thread t = new Thread(r, "pipewright-transfer-" + threads.incrementAndGet());

@@ -158,14 +158,19 @@ public final class OutputStore {
       Files.createDirectories(target.getParent());
       move(staged, target);
       fsync(target.getParent());
-      ObjectNode content = Json.MAPPER.createObjectNode();
-      content.put("type", type.getSimpleName());
-      content.put("hash", hash);
-      content.set("files", Json.MAPPER.valueToTree(files));
-      content.set("metadata", Json.MAPPER.valueToTree(metadata));
-      writeManifest(manifest, content);
+      writeManifest(manifest, filesManifest(type, hash, files, metadata));
     }
     return new StoredOutput(hash, type, target, files, metadata, null, manifest);
+  }
+
+  /** The manifest of an output of files, as stored next to its folder. */
+  static ObjectNode filesManifest(Class<?> type, String hash, List<DataFile> files, Map<String, Object> metadata) {
+    ObjectNode content = Json.MAPPER.createObjectNode();
+    content.put("type", type.getSimpleName());
+    content.put("hash", hash);
+    content.set("files", Json.MAPPER.valueToTree(files));
+    content.set("metadata", Json.MAPPER.valueToTree(metadata));
+    return content;
   }
 
   /** Stores a Metrics or JSON value output: its manifest is all there is. */

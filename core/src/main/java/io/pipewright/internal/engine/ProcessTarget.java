@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The {@code process} target: each attempt runs in a JVM of its own, started from {@code java.home} (or
  * {@code javaHome}) with this JVM's classpath, running the step runner over the description the engine wrote. Its
  * log lines and metrics come back live on the child's standard output; its outputs come back through the workspace
- * folder, so the child must run on this machine. Cancelling an attempt (a timeout, a cancelled run, closing the
+ * folder, or, {@code viaDatastore}, through the workspace's datastore only, as they would from another machine (see
+ * {@link io.pipewright.spi.RunnerAttempt#startRemote()}). Cancelling an attempt (a timeout, a cancelled run, closing the
  * target) stops the child's whole process tree: SIGTERM, then SIGKILL after a grace period. Thread-safe.
  */
 public final class ProcessTarget implements ComputeTarget {
@@ -43,6 +44,7 @@ public final class ProcessTarget implements ComputeTarget {
   private final Path javaBin;
   private final List<String> jvmOptions;
   private final long defaultHeap;
+  private final boolean viaDatastore;
   private final ExecutorService threads;
   private final Set<ProcessExecution> running = ConcurrentHashMap.newKeySet();
 
@@ -53,6 +55,16 @@ public final class ProcessTarget implements ComputeTarget {
    * @param defaultHeap the {@code -Xmx} of a step that declares no memory, in bytes; 0 for the JVM's default
    */
   public ProcessTarget(Capacity capacity, Path javaHome, List<String> jvmOptions, long defaultHeap) {
+    this(capacity, javaHome, jvmOptions, defaultHeap, false);
+  }
+
+  /**
+   * @param viaDatastore whether children exchange inputs, outputs and results with the engine through the workspace's
+   *     datastore only, sharing no folder with it
+   */
+  public ProcessTarget(Capacity capacity, Path javaHome, List<String> jvmOptions, long defaultHeap,
+      boolean viaDatastore) {
+    this.viaDatastore = viaDatastore;
     this.capacity = Objects.requireNonNull(capacity, "capacity");
     this.javaBin = javaHome.resolve("bin").resolve("java");
     this.jvmOptions = List.copyOf(jvmOptions);
@@ -83,6 +95,11 @@ public final class ProcessTarget implements ComputeTarget {
   @Override
   public boolean runsOutOfProcess() {
     return true;
+  }
+
+  @Override
+  public boolean runsOnOtherMachines() {
+    return viaDatastore;
   }
 
   @Override
@@ -189,7 +206,7 @@ public final class ProcessTarget implements ComputeTarget {
         }
         began = true;
       }
-      StepDescription description = attempt.start();
+      StepDescription description = viaDatastore ? attempt.startRemote() : attempt.start();
       synchronized (this) {
         if (cancelled) {
           return null;

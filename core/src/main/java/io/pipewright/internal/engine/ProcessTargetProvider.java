@@ -22,13 +22,14 @@ public final class ProcessTargetProvider implements ComputeTargetProvider {
 
   @Override
   public ComputeTarget create(ComputeTargetSettings settings) {
-    settings.only("maxConcurrentSteps", "cpus", "memory", "jvmOptions", "javaHome");
+    settings.only("maxConcurrentSteps", "cpus", "memory", "jvmOptions", "javaHome", "viaDatastore");
     int processors = Runtime.getRuntime().availableProcessors();
     long memory = settings.size("memory", 0);
     Capacity capacity = new Capacity(settings.integer("cpus", processors, 1), memory > 0 ? memory : machineMemory(),
         0, settings.integer("maxConcurrentSteps", processors, 1));
     Path javaHome = Path.of(settings.string("javaHome", System.getProperty("java.home")));
-    return new ProcessTarget(capacity, javaHome, settings.strings("jvmOptions"), memory);
+    return new ProcessTarget(capacity, javaHome, settings.strings("jvmOptions"), memory,
+        settings.bool("viaDatastore", false));
   }
 
   private static long machineMemory() {

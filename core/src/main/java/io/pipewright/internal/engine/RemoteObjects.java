@@ -43,18 +43,37 @@ final class RemoteObjects {
     return datastore.uri().toString();
   }
 
+  Datastore datastore() {
+    return datastore;
+  }
+
   /** Copies a stored output to the datastore unless it is there already: files first, the manifest last. */
   void push(StoredOutput output) {
-    String hex = output.contentHash().substring("sha256:".length());
-    String manifestKey = "objects/" + hex.substring(0, 2) + "/" + hex + ".json";
-    if (datastore.exists(manifestKey)) {
+    push(output.contentHash(), output.dir(), output.files(), () -> datastore.upload(manifestKey(output.contentHash()),
+        output.manifest()));
+  }
+
+  /**
+   * Copies a file or folder that a step reads in place to the datastore, as the Dataset object it hashes to, so that
+   * a step runner on another machine fetches it with {@link #pull} like any stored output.
+   */
+  void push(ExternalInput input) {
+    byte[] manifest = Json.write(OutputStore.filesManifest(io.pipewright.Dataset.class, input.contentHash(),
+        input.dataset().files(), Map.of())).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    push(input.contentHash(), input.dataset().root(), input.dataset().files(), () ->
+        datastore.write(manifestKey(input.contentHash()), new java.io.ByteArrayInputStream(manifest)));
+  }
+
+  private void push(String contentHash, Path dir, List<DataFile> files, Runnable writeManifest) {
+    String hex = contentHash.substring("sha256:".length());
+    if (datastore.exists(manifestKey(contentHash))) {
       return;
     }
     List<CompletableFuture<Void>> uploads = new ArrayList<>();
-    for (DataFile file : output.files()) {
+    for (DataFile file : files) {
       String key = "objects/" + hex.substring(0, 2) + "/" + hex + "/" + file.path();
       uploads.add(CompletableFuture.runAsync(() -> {
-        StoredObject stored = datastore.upload(key, output.dir().resolve(file.path()));
+        StoredObject stored = datastore.upload(key, dir.resolve(file.path()));
         if (!stored.sha256().equals(file.sha256())) {
           throw new IllegalStateException(location() + ": " + key + " changed while it was uploaded (sha256 "
               + stored.sha256() + ", manifest " + file.sha256() + ")");
@@ -62,7 +81,12 @@ final class RemoteObjects {
       }, transfers));
     }
     join(uploads);
-    datastore.upload(manifestKey, output.manifest());
+    writeManifest.run();
+  }
+
+  private static String manifestKey(String contentHash) {
+    String hex = contentHash.substring("sha256:".length());
+    return "objects/" + hex.substring(0, 2) + "/" + hex + ".json";
   }
 
   /**
@@ -71,7 +95,7 @@ final class RemoteObjects {
    */
   boolean pull(String contentHash, OutputStore local) {
     String hex = contentHash.substring("sha256:".length());
-    String manifestKey = "objects/" + hex.substring(0, 2) + "/" + hex + ".json";
+    String manifestKey = manifestKey(contentHash);
     if (!datastore.exists(manifestKey)) {
       return false;
     }

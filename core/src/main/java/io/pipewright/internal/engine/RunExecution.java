@@ -28,6 +28,7 @@ import io.pipewright.internal.util.Json;
 import io.pipewright.internal.util.Text;
 import io.pipewright.Resources;
 import io.pipewright.spi.ComputeTarget;
+import io.pipewright.spi.Datastore;
 import io.pipewright.spi.Execution;
 import io.pipewright.spi.StepTask;
 import java.io.IOException;
@@ -897,7 +898,7 @@ final class RunExecution implements RunHandle {
             ctx.storedInput(r.inputOrOutput())));
         registrations = asked;
         registeredInputs = fromInputs;
-        stored = store(ctx.finish());
+        stored = store(ctx.finish(), Map.of());
       } finally {
         MDC.remove(MDC_RUN);
         MDC.remove(MDC_STEP);
@@ -911,17 +912,23 @@ final class RunExecution implements RunHandle {
 
     /**
      * Moves the outputs from staging into the object store and pushes them to the workspace's datastore, if it has
-     * one: here, on the target's thread, so that the disk and the network never hold the run's lock.
+     * one: here, on the target's thread, so that the disk and the network never hold the run's lock. Outputs a
+     * remote runner stored, already fetched from the datastore, are taken as they are.
      */
-    private Map<String, StoredOutput> store(Map<String, StepContextImpl.PreparedOutput> prepared) {
+    private Map<String, StoredOutput> store(Map<String, StepContextImpl.PreparedOutput> prepared,
+        Map<String, StoredOutput> fetched) {
       Map<String, StoredOutput> stored = new LinkedHashMap<>();
       try {
-        for (Map.Entry<String, StepContextImpl.PreparedOutput> e : prepared.entrySet()) {
-          StepContextImpl.PreparedOutput p = e.getValue();
-          StoredOutput output = p.staged() != null
-              ? engine.outputs().commitFiles(p.type(), p.staged(), p.files(), p.metadata())
-              : engine.outputs().commitValue(p.type(), p.value());
-          stored.put(e.getKey(), output);
+        for (String name : node.step.outputs().keySet()) {
+          StepContextImpl.PreparedOutput p = prepared.get(name);
+          StoredOutput output = fetched.get(name);
+          if (output == null && p != null) {
+            output = p.staged() != null ? engine.outputs().commitFiles(p.type(), p.staged(), p.files(), p.metadata())
+                : engine.outputs().commitValue(p.type(), p.value());
+          }
+          if (output != null) {
+            stored.put(name, output);
+          }
         }
         stored.values().forEach(engine.outputs()::publish);
       } catch (IOException | RuntimeException e) {
@@ -953,6 +960,7 @@ final class RunExecution implements RunHandle {
     private final Attempt attempt;
     private final Node node;
     private final Path staging;
+    private volatile String remoteFolder; // where a remote runner's description and result are, once started
 
     OutOfProcess(Attempt attempt) {
       this.attempt = attempt;
@@ -971,13 +979,41 @@ final class RunExecution implements RunHandle {
         throw new CancellationException("step '" + node.step.name() + "' was stopped before it started");
       }
       Path file = RunnerFiles.describe(id, pipeline, node.step, attempt.number, node.fingerprint, parameters,
-          attempt.inputs, staging, engine.outputs());
+          attempt.inputs, staging, engine.outputs(), false);
       return new io.pipewright.spi.StepDescription(StepRunner.class.getName(), List.of(file.toString()), file);
     }
 
     @Override
     public io.pipewright.spi.StepDescription startRemote() throws Exception {
-      throw StepException.nonRetryable("not yet");
+      Optional<String> why = RunnerFiles.unrunnable(node.step);
+      if (why.isPresent()) {
+        throw StepException.nonRetryable("step '" + node.step.name() + "': its body cannot run on another machine ("
+            + why.get() + "): give it a body class or a Serializable body");
+      }
+      RemoteObjects remote = engine.remote().orElseThrow(() -> StepException.nonRetryable("step '"
+          + node.step.name() + "' runs on another machine, which reaches its inputs and outputs only through a"
+          + " datastore: give the workspace one (--datastore, PIPEWRIGHT_DATASTORE or \"datastore\" in the config)"));
+      if (!onStarted(attempt)) {
+        throw new CancellationException("step '" + node.step.name() + "' was stopped before it started");
+      }
+      for (Object input : attempt.inputs.values()) {
+        if (input instanceof StoredOutput s) {
+          remote.push(s);
+        } else {
+          remote.push((ExternalInput) input);
+        }
+      }
+      Path file = RunnerFiles.describe(id, pipeline, node.step, attempt.number, node.fingerprint, parameters,
+          attempt.inputs, staging, engine.outputs(), true);
+      remoteFolder = RunnerFiles.remoteFolder(id, node.step.name(), attempt.number);
+      Path body = file.resolveSibling("body.ser");
+      if (java.nio.file.Files.exists(body)) {
+        remote.datastore().upload(remoteFolder + body.getFileName(), body);
+      }
+      String key = remoteFolder + file.getFileName();
+      remote.datastore().upload(key, file);
+      return new io.pipewright.spi.StepDescription(StepRunner.class.getName(),
+          List.of("--datastore", remote.location(), key), file);
     }
 
     @Override
@@ -1005,6 +1041,9 @@ final class RunExecution implements RunHandle {
       MDC.put(MDC_RUN, id);
       MDC.put(MDC_STEP, node.step.name());
       try {
+        if (remoteFolder != null) {
+          fetchResult();
+        }
         RunnerFiles.Result result = RunnerFiles.readResult(RunnerFiles.resultFile(staging)).orElseThrow(() ->
             new StepException("step '" + node.step.name() + "': its step runner exited without a result"));
         if (!result.succeeded()) {
@@ -1014,9 +1053,19 @@ final class RunExecution implements RunHandle {
           throw new CancellationException("step '" + node.step.name() + "' was stopped");
         }
         Map<String, StepContextImpl.PreparedOutput> prepared = new LinkedHashMap<>();
+        Map<String, StoredOutput> fetched = new LinkedHashMap<>();
         for (Map.Entry<String, Class<?>> output : node.step.outputs().entrySet()) {
           String name = output.getKey();
-          if (OutputTypes.isFiles(output.getValue())) {
+          if (OutputTypes.isFiles(output.getValue()) && remoteFolder != null) {
+            String hash = result.stored().get(name);
+            if (hash == null) {
+              throw StepException.nonRetryable("step '" + node.step.name() + "': its step runner left no folder for"
+                  + " output '" + name + "'");
+            }
+            fetched.put(name, engine.outputs().loadOrFetch(hash).orElseThrow(() -> new StepException("step '"
+                + node.step.name() + "': output '" + name + "' (" + hash + ") did not arrive intact from "
+                + engine.remote().map(RemoteObjects::location).orElse("the datastore"))));
+          } else if (OutputTypes.isFiles(output.getValue())) {
             Path dir = staging.resolve(name);
             if (!java.nio.file.Files.isDirectory(dir)) {
               throw StepException.nonRetryable("step '" + node.step.name() + "': its step runner left no folder for"
@@ -1040,10 +1089,33 @@ final class RunExecution implements RunHandle {
             (StoredOutput) attempt.inputs.get(r.inputOrOutput())));
         attempt.registrations = result.registrations();
         attempt.registeredInputs = fromInputs;
-        attempt.stored = attempt.store(prepared);
+        attempt.stored = attempt.store(prepared, fetched);
       } finally {
         MDC.remove(MDC_RUN);
         MDC.remove(MDC_STEP);
+        if (remoteFolder != null) {
+          deleteRemoteFolder();
+        }
+      }
+    }
+
+    /** Copies a remote runner's result from the datastore next to the description, where a local one leaves it. */
+    private void fetchResult() throws IOException {
+      Datastore datastore = engine.remote().orElseThrow().datastore();
+      String key = remoteFolder + "result.json";
+      if (datastore.exists(key)) {
+        datastore.download(key, RunnerFiles.resultFile(staging));
+      }
+    }
+
+    /** The attempt's description, body and result in the datastore: read, so no longer needed. */
+    private void deleteRemoteFolder() {
+      Datastore datastore = engine.remote().orElseThrow().datastore();
+      try {
+        datastore.list(remoteFolder).forEach(datastore::delete);
+      } catch (RuntimeException e) {
+        LOG.warn("step '{}': could not delete {} in {}: {}", node.step.name(), remoteFolder, datastore.uri(),
+            Text.oneLine(e));
       }
     }
   }

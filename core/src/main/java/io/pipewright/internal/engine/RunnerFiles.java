@@ -26,13 +26,18 @@ import java.util.Optional;
 /**
  * The files the engine and the step runner exchange, in JSON: the description of an attempt (written by the engine,
  * read by the runner), the events the runner prints on its standard output, and the result it leaves. Locations are
- * plain local paths today; a runner on another machine will get datastore locations in their place.
+ * local paths for a runner on this machine. For a runner on another machine ({@link #describe} with {@code remote}),
+ * the description has no local paths: inputs are named by content hash only, as objects of the workspace's
+ * datastore, and the description, the body and the result travel through the datastore as well:
  *
  * <pre>
- * STAGING/.runner/attempt.json   the description (format 1)
- * STAGING/.runner/body.ser       a Serializable body, serialised
- * STAGING/.runner/result.json    the result, written last, atomically
+ * STAGING/.runner/attempt.json   the description (format 1)        runs/RUN/STEP/ATTEMPT/attempt.json
+ * STAGING/.runner/body.ser       a Serializable body, serialised   runs/RUN/STEP/ATTEMPT/body.ser
+ * STAGING/.runner/result.json    the result, written last          runs/RUN/STEP/ATTEMPT/result.json
  * </pre>
+ *
+ * A remote runner stores its outputs of files as objects of the datastore itself, and its result names them by
+ * content hash ({@code stored}).
  */
 final class RunnerFiles {
   static final int FORMAT = 1;
@@ -49,6 +54,11 @@ final class RunnerFiles {
 
   static Path resultFile(Path staging) {
     return folder(staging).resolve("result.json");
+  }
+
+  /** The datastore folder (a key prefix, ending with {@code /}) of an attempt run by a remote runner. */
+  static String remoteFolder(String runId, String step, int attempt) {
+    return "runs/" + runId + "/" + step + "/" + attempt + "/";
   }
 
   /**
@@ -70,15 +80,21 @@ final class RunnerFiles {
 
   // ------------------------------------------------------------------ the description
 
-  /** Writes the description of one attempt into its staging folder; returns the file. */
+  /**
+   * Writes the description of one attempt into its staging folder; returns the file.
+   *
+   * @param remote for a runner on another machine: no local paths, and the body named relative to the description
+   */
   static Path describe(String runId, String pipeline, Step step, int attempt, Fingerprint fingerprint,
-      Map<String, Object> parameters, Map<String, Object> inputs, Path staging, OutputStore outputs)
+      Map<String, Object> parameters, Map<String, Object> inputs, Path staging, OutputStore outputs, boolean remote)
       throws IOException {
     Path folder = Files.createDirectories(folder(staging));
     ObjectNode d = Json.MAPPER.createObjectNode();
     d.put("format", FORMAT);
-    d.put("objects", outputs.objectsFolder().toString());
-    d.put("tmp", outputs.stagingFolder().toString());
+    if (!remote) {
+      d.put("objects", outputs.objectsFolder().toString());
+      d.put("tmp", outputs.stagingFolder().toString());
+    }
     d.put("runId", runId);
     d.put("pipeline", pipeline);
     d.put("step", step.name());
@@ -91,7 +107,7 @@ final class RunnerFiles {
       try (var out = new java.io.ObjectOutputStream(Files.newOutputStream(file))) {
         out.writeObject(step.bodyInstance().get());
       }
-      body.put("serialized", file.toString());
+      body.put("serialized", remote ? file.getFileName().toString() : file.toString());
     } else {
       body.put("class", step.bodyType().getName());
     }
@@ -110,25 +126,31 @@ final class RunnerFiles {
       if (input instanceof StoredOutput s) {
         i.put("contentHash", s.contentHash());
         i.put("type", s.type().getName());
-        if (s.dir() != null) {
+        if (s.dir() != null && !remote) {
           i.put("location", s.dir().toString());
         }
         i.set("files", Json.MAPPER.valueToTree(s.files()));
         i.set("metadata", Json.MAPPER.valueToTree(s.metadata()));
         i.set("value", s.value());
-        i.put("manifest", s.manifest() == null ? null : s.manifest().toString());
+        i.put("manifest", s.manifest() == null || remote ? null : s.manifest().toString());
       } else {
         ExternalInput e = (ExternalInput) input;
         i.put("contentHash", e.contentHash());
-        i.put("location", e.path().toString());
-        i.put("root", e.dataset().root().toString());
+        if (remote) { // where it lies in the Dataset object it is fetched as
+          i.put("relative", e.dataset().root().relativize(e.path()).toString());
+        } else {
+          i.put("location", e.path().toString());
+          i.put("root", e.dataset().root().toString());
+        }
         i.set("files", Json.MAPPER.valueToTree(e.dataset().files()));
       }
     });
     ObjectNode out = d.putObject("outputs");
     step.outputs().forEach((name, type) -> out.put(name, type.getName()));
-    d.put("staging", staging.toString());
-    d.put("result", resultFile(staging).toString());
+    if (!remote) {
+      d.put("staging", staging.toString());
+      d.put("result", resultFile(staging).toString());
+    }
     ObjectNode fp = d.putObject("fingerprint");
     fp.put("hash", fingerprint.hash());
     ArrayNode components = fp.putArray("components");
@@ -195,7 +217,16 @@ final class RunnerFiles {
   /** What the step runner leaves: the body's failure, or what it wrote besides the files. */
   record Result(boolean succeeded, String error, boolean retryable, String trace, Map<String, JsonNode> values,
       Map<String, Map<String, Object>> metadata, String keptFromReuse,
-      List<StepContextImpl.ModelRegistration> registrations) {}
+      List<StepContextImpl.ModelRegistration> registrations, Map<String, String> stored) {
+    static Result failed(String error, boolean retryable, String trace) {
+      return new Result(false, error, retryable, trace, Map.of(), Map.of(), null, List.of(), Map.of());
+    }
+
+    /** This result, with outputs of files stored by a remote runner as datastore objects (name to content hash). */
+    Result withStored(Map<String, String> hashes) {
+      return new Result(succeeded, error, retryable, trace, values, metadata, keptFromReuse, registrations, hashes);
+    }
+  }
 
   static void writeResult(Path file, Result result) throws IOException {
     ObjectNode r = Json.MAPPER.createObjectNode();
@@ -208,6 +239,7 @@ final class RunnerFiles {
       result.values().forEach(values::set);
       r.set("metadata", Json.MAPPER.valueToTree(result.metadata()));
       r.put("keptFromReuse", result.keptFromReuse());
+      r.set("stored", Json.MAPPER.valueToTree(result.stored()));
       ArrayNode registrations = r.putArray("registrations");
       for (StepContextImpl.ModelRegistration m : result.registrations()) {
         registrations.addObject().put("name", m.name()).put("inputOrOutput", m.inputOrOutput())
@@ -225,8 +257,8 @@ final class RunnerFiles {
     }
     JsonNode r = Json.MAPPER.readTree(file.toFile());
     if (!r.path("succeeded").asBoolean()) {
-      return Optional.of(new Result(false, r.path("error").asText(), r.path("retryable").asBoolean(true),
-          r.path("trace").asText(""), Map.of(), Map.of(), null, List.of()));
+      return Optional.of(Result.failed(r.path("error").asText(), r.path("retryable").asBoolean(true),
+          r.path("trace").asText("")));
     }
     Map<String, JsonNode> values = new LinkedHashMap<>();
     r.path("values").properties().forEach(e -> values.put(e.getKey(), e.getValue()));
@@ -238,7 +270,9 @@ final class RunnerFiles {
           m.get("output").asBoolean(), Json.MAPPER.treeToValue(m.get("options"), ModelOptions.class)));
     }
     JsonNode kept = r.get("keptFromReuse");
+    Map<String, String> stored = new LinkedHashMap<>();
+    r.path("stored").properties().forEach(e -> stored.put(e.getKey(), e.getValue().asText()));
     return Optional.of(new Result(true, null, true, null, values, metadata,
-        kept == null || kept.isNull() ? null : kept.asText(), registrations));
+        kept == null || kept.isNull() ? null : kept.asText(), registrations, stored));
   }
 }

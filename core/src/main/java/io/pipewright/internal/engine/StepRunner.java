@@ -1,6 +1,7 @@
 package io.pipewright.internal.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pipewright.Fingerprint;
 import io.pipewright.Output;
 import io.pipewright.Pipeline;
@@ -12,8 +13,11 @@ import io.pipewright.StepInput;
 import io.pipewright.StepKind;
 import io.pipewright.WorkUnits;
 import io.pipewright.internal.hash.FileHasher;
+import io.pipewright.internal.util.FileTrees;
 import io.pipewright.internal.util.Json;
 import io.pipewright.internal.util.Text;
+import io.pipewright.spi.Datastore;
+import io.pipewright.spi.Datastores;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.ObjectInputStream;
@@ -31,24 +35,42 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 
 /**
- * The step runner: runs exactly one attempt of one step in this JVM, as described by the file the engine wrote
- * ({@code java -cp CLASSPATH io.pipewright.internal.engine.StepRunner STAGING/.runner/attempt.json}). The body gets a
+ * The step runner: runs exactly one attempt of one step in this JVM, as the engine described it. The body gets a
  * step context with the same behaviour as in process; its log lines and metrics go to standard output as JSON lines,
- * as they happen (anything else the body prints there goes to the step's log as text); its files stay in the staging
- * folder, and the rest (values, model metadata, registrations, or its failure) goes to the result file. Exits with 0
- * once the result is written, whether the body succeeded or not; with 2 when it could not even describe the failure.
+ * as they happen (anything else the body prints there goes to the step's log as text). Exits with 0 once the result
+ * is written, whether the body succeeded or not; with 2 when it could not even describe the failure.
+ *
+ * <ul>
+ *   <li>{@code StepRunner STAGING/.runner/attempt.json}: on the engine's machine. Inputs are read in place, the
+ *       outputs' files stay in the staging folder, and the rest (values, model metadata, registrations, or the
+ *       failure) goes to the result file next to the description.
+ *   <li>{@code StepRunner --datastore URI runs/RUN/STEP/ATTEMPT/attempt.json}: anywhere that reaches the workspace's
+ *       datastore, which is all it shares with the engine. It reads the description there, fetches its inputs
+ *       (checking every file's SHA-256) into a work folder ({@code PIPEWRIGHT_RUNNER_WORK}, or a temporary folder that
+ *       it deletes), stores its outputs of files as datastore objects, and puts its result there last. The datastore
+ *       is opened with the settings in {@code PIPEWRIGHT_DATASTORE_SETTINGS} (a JSON object, such as
+ *       {@code {"connectionString": "..."}}), or none: then the adapter's own environment variables.
+ * </ul>
  */
 public final class StepRunner {
+  /** Settings (a JSON object of strings) to open the workspace's datastore with, for a remote runner. */
+  public static final String DATASTORE_SETTINGS = "PIPEWRIGHT_DATASTORE_SETTINGS";
+  /** The work folder of a remote runner; a temporary folder when unset. */
+  public static final String WORK = "PIPEWRIGHT_RUNNER_WORK";
+
   private StepRunner() {}
 
   public static void main(String[] args) {
     PrintStream events = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
         StandardCharsets.UTF_8);
-    if (args.length != 1) {
-      System.err.println("usage: StepRunner ATTEMPT.json");
+    boolean remote = args.length == 3 && args[0].equals("--datastore");
+    if (args.length != 1 && !remote) {
+      System.err.println("usage: StepRunner ATTEMPT.json | StepRunner --datastore URI KEY");
       System.exit(2);
     }
     // What the body prints is text for the step's log, which must not break the event lines.
@@ -56,7 +78,11 @@ public final class StepRunner {
         StandardCharsets.UTF_8));
     int status;
     try {
-      run(Path.of(args[0]), events);
+      if (remote) {
+        runRemote(args[1], args[2], events);
+      } else {
+        run(Path.of(args[0]), events);
+      }
       status = 0;
     } catch (Throwable t) {
       System.err.println("pipewright step runner: " + t);
@@ -76,24 +102,141 @@ public final class StepRunner {
 
   static void run(Path descriptionFile, PrintStream events) throws Exception {
     JsonNode d = Json.MAPPER.readTree(descriptionFile.toFile());
-    if (d.path("format").asInt() != RunnerFiles.FORMAT) {
-      throw new IllegalArgumentException(descriptionFile + ": format " + d.path("format") + " is not "
-          + RunnerFiles.FORMAT);
+    checkFormat(d, descriptionFile.toString());
+    RunnerFiles.writeResult(Path.of(d.get("result").asText()), guarded(() -> attempt(d, events)));
+  }
+
+  /** Runs an attempt described in a datastore, exchanging everything with the engine through it. */
+  static void runRemote(String location, String key, PrintStream events) throws Exception {
+    String env = System.getenv(WORK);
+    Path work = env != null && !env.isBlank() ? Files.createDirectories(Path.of(env))
+        : Files.createTempDirectory("pipewright-runner-");
+    ExecutorService transfers = Executors.newFixedThreadPool(8, r -> {
+      Thread t = new Thread(r, "pipewright-runner-transfer");
+      t.setDaemon(true);
+      return t;
+    });
+    try (Datastore datastore = Datastores.open(location, datastoreSettings())) {
+      String folder = key.substring(0, key.lastIndexOf('/') + 1);
+      ObjectNode d;
+      try (InputStream in = datastore.read(key)) {
+        d = (ObjectNode) Json.MAPPER.readTree(in);
+      }
+      checkFormat(d, datastore.uri() + " " + key);
+      OutputStore outputs = new OutputStore(work, work.resolve("tmp"),
+          FileHasher.builder(ForkJoinPool.commonPool()).build());
+      outputs.mirrorTo(new RemoteObjects(datastore, transfers));
+      Path staging = work.resolve("staging");
+      RunnerFiles.Result outcome = guarded(() -> {
+        localize(d, folder, datastore, outputs, work, staging);
+        RunnerFiles.Result result = attempt(d, events);
+        return result.succeeded() ? result.withStored(storeFiles(d, staging, result, outputs)) : result;
+      });
+      Path result = work.resolve("result.json");
+      RunnerFiles.writeResult(result, outcome);
+      datastore.upload(folder + "result.json", result);
+    } finally {
+      transfers.shutdownNow();
+      if (env == null || env.isBlank()) {
+        FileTrees.deleteRecursively(work);
+      }
     }
-    Path result = Path.of(d.get("result").asText());
-    RunnerFiles.Result outcome;
+  }
+
+  private static void checkFormat(JsonNode d, String where) {
+    if (d.path("format").asInt() != RunnerFiles.FORMAT) {
+      throw new IllegalArgumentException(where + ": format " + d.path("format") + " is not " + RunnerFiles.FORMAT);
+    }
+  }
+
+  private static Map<String, String> datastoreSettings() throws java.io.IOException {
+    String json = System.getenv(DATASTORE_SETTINGS);
+    if (json == null || json.isBlank()) {
+      return Map.of();
+    }
     try {
-      outcome = attempt(d, events);
+      return Json.MAPPER.readValue(json, new com.fasterxml.jackson.core.type.TypeReference<Map<String, String>>() {});
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      // never the value: it holds credentials
+      throw new IllegalArgumentException(DATASTORE_SETTINGS + " is not a JSON object of strings");
+    }
+  }
+
+  /**
+   * Fills a remote description with this machine's paths: the work folder's store, staging and body, and each input
+   * fetched from the datastore into the store by its content hash.
+   */
+  private static void localize(ObjectNode d, String folder, Datastore datastore, OutputStore outputs, Path work,
+      Path staging) throws Exception {
+    d.put("objects", outputs.objectsFolder().toString());
+    d.put("tmp", outputs.stagingFolder().toString());
+    d.put("staging", Files.createDirectories(staging).toString());
+    JsonNode body = d.get("body");
+    if (body.has("serialized")) {
+      Path file = work.resolve("body.ser");
+      datastore.download(folder + body.get("serialized").asText(), file);
+      ((ObjectNode) body).put("serialized", file.toString());
+    }
+    for (var entry : d.path("inputs").properties()) {
+      ObjectNode i = (ObjectNode) entry.getValue();
+      boolean external = !i.has("type");
+      if (!external && !OutputTypes.isFiles(Class.forName(i.get("type").asText()))) {
+        continue; // a value: the description holds it
+      }
+      String hash = i.get("contentHash").asText();
+      Optional<StoredOutput> found;
+      try {
+        found = outputs.loadOrFetch(hash);
+      } catch (RuntimeException e) {
+        throw new StepException("input '" + entry.getKey() + "' could not be fetched: "
+            + (e.getMessage() != null ? e.getMessage() : Text.oneLine(e)), e);
+      }
+      StoredOutput fetched = found.orElseThrow(() -> new StepException("input '" + entry.getKey() + "' (" + hash
+          + ") is not in " + datastore.uri() + ", or not intact"));
+      if (external) {
+        i.put("root", fetched.dir().toString());
+        i.put("location", fetched.dir().resolve(i.get("relative").asText()).toString());
+      } else {
+        i.put("location", fetched.dir().toString());
+        i.put("manifest", fetched.manifest().toString());
+      }
+    }
+  }
+
+  /** Stores the outputs of files the body left in staging as datastore objects; returns their content hashes. */
+  private static Map<String, String> storeFiles(JsonNode d, Path staging, RunnerFiles.Result result,
+      OutputStore outputs) throws Exception {
+    Map<String, String> stored = new LinkedHashMap<>();
+    for (var o : d.path("outputs").properties()) {
+      Class<?> type = Class.forName(o.getValue().asText());
+      Path dir = staging.resolve(o.getKey());
+      if (OutputTypes.isFiles(type) && Files.isDirectory(dir)) {
+        StoredOutput output = outputs.commitFiles(type, dir, outputs.manifest(dir),
+            result.metadata().getOrDefault(o.getKey(), Map.of()));
+        outputs.publish(output);
+        stored.put(o.getKey(), output.contentHash());
+      }
+    }
+    return stored;
+  }
+
+  private interface Attempted {
+    RunnerFiles.Result run() throws Exception;
+  }
+
+  /** What the attempt gave, or its failure as a result; errors of the JVM itself are thrown. */
+  private static RunnerFiles.Result guarded(Attempted attempted) throws Exception {
+    try {
+      return attempted.run();
     } catch (Throwable t) {
       if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {
         throw t;
       }
       StringWriter trace = new StringWriter();
       t.printStackTrace(new PrintWriter(trace));
-      outcome = new RunnerFiles.Result(false, Text.oneLine(t),
-          !(t instanceof StepException se) || se.retryable(), trace.toString(), Map.of(), Map.of(), null, List.of());
+      return RunnerFiles.Result.failed(Text.oneLine(t), !(t instanceof StepException se) || se.retryable(),
+          trace.toString());
     }
-    RunnerFiles.writeResult(result, outcome);
   }
 
   private static RunnerFiles.Result attempt(JsonNode d, PrintStream events) throws Exception {
@@ -137,7 +280,8 @@ public final class StepRunner {
         metadata.put(name, output.metadata());
       }
     });
-    return new RunnerFiles.Result(true, null, true, null, values, metadata, ctx.keptFromReuse(), ctx.registrations());
+    return new RunnerFiles.Result(true, null, true, null, values, metadata, ctx.keptFromReuse(), ctx.registrations(),
+        Map.of());
   }
 
   /** The step as declared, rebuilt from the description: what {@code ctx.step()} shows the body. */

@@ -33,18 +33,19 @@ public final class Validator {
   }
 
   /** A configured compute target as validation sees it: its type and what it can ever offer a step. */
-  public record Target(String type, Capacity capacity, boolean outOfProcess) {
+  public record Target(String type, Capacity capacity, boolean outOfProcess, boolean otherMachines) {
     /** A target that runs steps in this JVM. */
     public Target(String type, Capacity capacity) {
-      this(type, capacity, false);
+      this(type, capacity, false, false);
     }
   }
 
   /**
    * A workspace's targets by logical name, in the order they were configured ({@code local} first), and whether a
-   * name no target is bound to falls back to {@code local}.
+   * name no target is bound to falls back to {@code local}, and whether the workspace has a datastore (which targets
+   * that run steps on other machines need).
    */
-  public record Targets(Map<String, Target> byName, boolean fallbackToLocal) {
+  public record Targets(Map<String, Target> byName, boolean fallbackToLocal, boolean datastore) {
     public Targets {
       byName = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byName));
     }
@@ -60,7 +61,7 @@ public final class Validator {
   /** The targets of a workspace that only has {@code local}: this machine's processors and the JVM's heap. */
   public static Targets localTargets() {
     return new Targets(Map.of("local", new Target("local",
-        LocalTarget.defaultCapacity(Runtime.getRuntime().availableProcessors()))), false);
+        LocalTarget.defaultCapacity(Runtime.getRuntime().availableProcessors()))), false, false);
   }
 
   public static Result validate(Pipeline pipeline, List<Step> steps, Targets targets, Map<String, ?> overrides) {
@@ -277,6 +278,11 @@ public final class Validator {
       if (target.outOfProcess() && RunnerFiles.unrunnable(step).isPresent()) {
         problems.add(new Problem(step.name(), "step '" + step.name() + "' runs on target '" + bound + "' (type "
             + target.type() + "), in another JVM: give it a body class or a Serializable body"));
+      }
+      if (target.otherMachines() && !targets.datastore()) {
+        problems.add(new Problem(step.name(), "step '" + step.name() + "' runs on target '" + bound + "' (type "
+            + target.type() + "), on other machines, which reach its inputs and outputs only through a datastore:"
+            + " give the workspace one (--datastore, PIPEWRIGHT_DATASTORE or \"datastore\" in the config)"));
       }
       Capacity capacity = target.capacity();
       Resources needs = step.resources();

@@ -8,7 +8,9 @@ import io.pipewright.StepStatus;
 import io.pipewright.Workspace;
 import io.pipewright.WorkspaceConfig;
 import io.pipewright.spi.PipelineProvider;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,5 +42,16 @@ class DigitsSparkTest {
   void isRegisteredAsDigitsSpark() {
     assertThat(ServiceLoader.load(PipelineProvider.class).stream().map(ServiceLoader.Provider::get)
         .map(PipelineProvider::name)).contains("digits-spark");
+  }
+
+  /** The launcher picks this module's classpath for the pipelines its list names: the list must be this module's. */
+  @Test
+  void theLaunchersListNamesExactlyThePipelinesOfThisModule() throws Exception {
+    List<String> listed = Files.readAllLines(Path.of("src/main/resources/META-INF/pipewright/pipelines")).stream()
+        .filter(line -> !line.isBlank()).toList();
+    List<String> provided = ServiceLoader.load(PipelineProvider.class).stream()
+        .filter(p -> p.type().getPackageName().equals(DigitsSpark.class.getPackageName()))
+        .map(p -> p.get().name()).toList();
+    assertThat(listed).containsExactlyInAnyOrderElementsOf(provided);
   }
 }
