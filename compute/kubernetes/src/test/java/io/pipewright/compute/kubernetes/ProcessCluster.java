@@ -2,16 +2,21 @@ package io.pipewright.compute.kubernetes;
 
 import static io.pipewright.compute.kubernetes.TestCluster.NAMESPACE;
 
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,11 +26,13 @@ import java.util.concurrent.Executors;
 
 /**
  * A cluster on the CRUD mock that really runs Jobs: for each Job created it starts the container's command as a
- * local JVM, with this JVM's classpath in place of the image's, and sets the pod's and the Job's statuses from the
+ * local JVM, with this JVM's classpath in place of the image's and the container's environment (its {@code env}, and
+ * the keys of the Secrets its {@code envFrom} names), and sets the pod's and the Job's statuses from the
  * process's exit; a deleted Job's process is killed, as the cluster kills a deleted Job's pod.
  */
 final class ProcessCluster implements AutoCloseable {
   private final KubernetesMockServer server;
+  private final KubernetesClient client;
   private final TestCluster cluster;
   private final Watch watch;
   private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
@@ -40,6 +47,7 @@ final class ProcessCluster implements AutoCloseable {
 
   ProcessCluster(KubernetesMockServer server, KubernetesClient client) {
     this.server = server;
+    this.client = client;
     this.cluster = new TestCluster(client);
     this.watch = client.batch().v1().jobs().inNamespace(NAMESPACE).watch(new Watcher<Job>() {
       @Override
@@ -78,7 +86,15 @@ final class ProcessCluster implements AutoCloseable {
     try {
       Pod pod = cluster.createPod(job);
       Path log = Files.createTempFile("process-cluster-", ".log");
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      Container container = job.getSpec().getTemplate().getSpec().getContainers().get(0);
+      for (EnvFromSource from : container.getEnvFrom()) { // as the kubelet does: every key of the Secret
+        Secret secret = client.secrets().inNamespace(NAMESPACE).withName(from.getSecretRef().getName()).get();
+        secret.getData().forEach((k, v) -> builder.environment().put(k,
+            new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+      }
+      container.getEnv().forEach(e -> builder.environment().put(e.getName(), e.getValue()));
+      Process process = builder.start();
       processes.put(name, process);
       if (deleted.contains(name)) {
         kill(process);
