@@ -81,6 +81,7 @@ public final class Main {
         .addSubcommand("datasets", DatasetsCommand.create(term))
         .addSubcommand("models", ModelsCommand.create(term))
         .addSubcommand(new LineageCommand(term))
+        .addSubcommand("k8s", K8sCommand.create(term))
         .addSubcommand(new CommandLine.HelpCommand())
         .setOut(outWriter)
         .setErr(errWriter)

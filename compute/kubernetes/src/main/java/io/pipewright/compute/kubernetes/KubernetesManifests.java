@@ -1,6 +1,8 @@
 package io.pipewright.compute.kubernetes;
 
+import io.fabric8.kubernetes.api.model.KubernetesListBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.pipewright.Parameter;
 import io.pipewright.Pipeline;
 import io.pipewright.Step;
@@ -11,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -33,20 +36,52 @@ public final class KubernetesManifests {
 
   private KubernetesManifests() {}
 
+  /** {@link #render(Pipeline, WorkspaceConfig, Map, Optional)} with the config's datastore. */
+  public static String render(Pipeline pipeline, WorkspaceConfig config, Map<String, String> params) {
+    return render(pipeline, config, params, Optional.empty());
+  }
+
   /**
-   * The YAML of the Jobs, each preceded by a comment naming its step and target.
+   * The Jobs as multi-document YAML, each preceded by a comment naming its step and target and where its step runner
+   * finds its description.
    *
    * @param params parameter values as text, by name, parsed by the parameters' types
+   * @param datastore the workspace's datastore, when it is not (only) the config's
    * @throws UserException for an unknown, missing or malformed parameter, bad target settings, or no step on a
    *     kubernetes target
    */
-  public static String render(Pipeline pipeline, WorkspaceConfig config, Map<String, String> params) {
-    Map<String, Object> values = values(pipeline, params);
-    String datastore = config.datastore().orElse("DATASTORE");
+  public static String render(Pipeline pipeline, WorkspaceConfig config, Map<String, String> params,
+      Optional<String> datastore) {
     StringBuilder out = new StringBuilder("# Jobs that pipeline '" + pipeline.name() + "' submits to its kubernetes"
         + " targets (config " + config.source() + "); " + RUN_ID + " and " + FINGERPRINT + " are filled in by each"
         + " run.\n");
-    int count = 0;
+    for (Rendered r : rendered(pipeline, config, params, datastore)) {
+      String doc = KubernetesJobs.yaml(List.of(r.job())); // begins with "---"
+      out.append("---\n# step '").append(r.step()).append("' on target '").append(r.target())
+          .append("'; the step runner reads its description from ").append(r.description()).append('\n')
+          .append(doc, doc.indexOf('\n') + 1, doc.length());
+    }
+    return out.toString();
+  }
+
+  /** The Jobs, as {@link #render} describes them, in the pipeline's order. */
+  public static List<Job> jobs(Pipeline pipeline, WorkspaceConfig config, Map<String, String> params,
+      Optional<String> datastore) {
+    return rendered(pipeline, config, params, datastore).stream().map(Rendered::job).toList();
+  }
+
+  /** Jobs as one line of JSON: a {@code v1 List}, which {@code kubectl apply -f} takes as well. */
+  public static String json(List<Job> jobs) {
+    return new KubernetesSerialization().asJson(new KubernetesListBuilder().withItems(List.copyOf(jobs)).build());
+  }
+
+  private record Rendered(String step, String target, String description, Job job) {}
+
+  private static List<Rendered> rendered(Pipeline pipeline, WorkspaceConfig config, Map<String, String> params,
+      Optional<String> datastoreGiven) {
+    Map<String, Object> values = values(pipeline, params);
+    String datastore = datastoreGiven.or(config::datastore).orElse("DATASTORE");
+    List<Rendered> out = new ArrayList<>();
     for (Step step : pipeline.steps()) {
       ComputeTargetSettings target = config.targets().get(step.target());
       if (target == null || !target.type().toLowerCase(Locale.ROOT).equals("kubernetes")) {
@@ -62,13 +97,9 @@ public final class KubernetesManifests {
       if (!used.isEmpty()) {
         job.getMetadata().getAnnotations().put(KubernetesJobs.PREFIX + "parameters", used);
       }
-      String doc = KubernetesJobs.yaml(List.of(job)); // begins with "---"
-      out.append("---\n# step '").append(step.name()).append("' on target '").append(target.name())
-          .append("'; the step runner reads its description from ").append(datastore).append(' ').append(key)
-          .append('\n').append(doc, doc.indexOf('\n') + 1, doc.length());
-      count++;
+      out.add(new Rendered(step.name(), target.name(), datastore + " " + key, job));
     }
-    if (count == 0) {
+    if (out.isEmpty()) {
       List<String> targets = new ArrayList<>();
       config.targets().forEach((name, s) -> targets.add(name + " (" + s.type() + ")"));
       throw new UserException("pipeline '" + pipeline.name() + "': no step runs on a kubernetes target (steps use "
@@ -76,7 +107,7 @@ public final class KubernetesManifests {
           + "; config " + config.source() + " defines " + (targets.isEmpty() ? "none" : String.join(", ", targets))
           + ") -- bind a target name to {\"type\": \"kubernetes\", ...} in the config");
     }
-    return out.toString();
+    return out;
   }
 
   private static Map<String, Object> values(Pipeline pipeline, Map<String, String> params) {
