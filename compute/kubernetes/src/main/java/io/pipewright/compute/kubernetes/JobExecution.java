@@ -6,10 +6,10 @@ import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
@@ -42,6 +42,8 @@ final class JobExecution implements Execution, Runnable {
       "RunContainerError");
   /** How long the end of the pod's log may take to arrive once its Job has ended. */
   private static final Duration LOG_DRAIN = Duration.ofSeconds(30);
+  /** How long the API server may fail to answer before the attempt fails (and its Job is deleted). */
+  private static final Duration UNREACHABLE = Duration.ofMinutes(2);
 
   private final KubernetesTarget target;
   private final StepTask task;
@@ -66,6 +68,7 @@ final class JobExecution implements Execution, Runnable {
   private volatile String lastLogLine;
   private ContainerStateTerminated lastTerminated;
   private Instant unschedulableSince;
+  private Instant unreachableSince;
 
   JobExecution(KubernetesTarget target, StepTask task, RunnerAttempt attempt) {
     this.target = target;
@@ -85,6 +88,7 @@ final class JobExecution implements Execution, Runnable {
   @Override
   public void run() {
     String name = null;
+    boolean ended = false;
     try {
       synchronized (this) {
         if (cancelled) {
@@ -110,6 +114,7 @@ final class JobExecution implements Execution, Runnable {
         }
       }
       Failure failure = follow(name);
+      ended = failure == null || !failure.deleteJob();
       if (done.isDone()) {
         return;
       }
@@ -125,7 +130,7 @@ final class JobExecution implements Execution, Runnable {
         done.complete(null);
       }
     } catch (Throwable t) {
-      if (name != null && !done.isDone()) {
+      if (name != null && !ended && !done.isDone()) {
         target.delete(name); // it must not run on unwatched
       }
       done.completeExceptionally(t);
@@ -152,39 +157,53 @@ final class JobExecution implements Execution, Runnable {
     Watch podWatch = null;
     try {
       while (!done.isDone()) {
-        if (jobWatch == null) {
-          jobWatch = watchJob(name);
+        Job current;
+        Pod pod;
+        try {
+          if (jobWatch == null) {
+            jobWatch = watchJob(name);
+          }
+          if (podWatch == null) {
+            podWatch = watchPods(name);
+          }
+          current = target.client().batch().v1().jobs().inNamespace(target.namespace()).withName(name).get();
+          pod = current == null ? null : target.client().pods().inNamespace(target.namespace())
+              .withLabel(KubernetesJobs.JOB_LABEL, name).list().getItems().stream()
+              .max(Comparator.comparing((Pod p) -> String.valueOf(p.getMetadata().getCreationTimestamp()))
+                  .thenComparing(p -> p.getMetadata().getName()))
+              .orElse(null);
+          unreachableSince = null;
+        } catch (KubernetesClientException e) {
+          // The API server may be restarting: the Job runs on meanwhile, so wait, within limits.
+          if (unreachableSince == null) {
+            unreachableSince = Instant.now();
+          } else if (Duration.between(unreachableSince, Instant.now()).compareTo(UNREACHABLE) > 0) {
+            throw e;
+          }
+          awaitChange();
+          continue;
         }
-        if (podWatch == null) {
-          podWatch = watchPods(name);
-        }
-        Job current = target.client().batch().v1().jobs().inNamespace(target.namespace()).withName(name).get();
         if (current == null) {
           return done.isDone() ? null : new Failure("step '" + task.stepName() + "': its Job " + where(name)
               + " was deleted before it ended", true, false);
         }
-        Pod pod = target.client().pods().inNamespace(target.namespace()).withLabel(KubernetesJobs.JOB_LABEL, name)
-            .list().getItems().stream()
-            .max(Comparator.comparing((Pod p) -> String.valueOf(p.getMetadata().getCreationTimestamp()))
-                .thenComparing(p -> p.getMetadata().getName()))
-            .orElse(null);
         if (pod != null) {
           Failure failure = inspect(pod);
           if (failure != null) {
             return failure;
           }
         }
-        Failure outcome = outcome(name, current.getStatus());
-        if (outcome != SUCCEEDED && outcome != null) {
-          return outcome;
-        }
-        if (outcome == SUCCEEDED) {
+        if (succeeded(current.getStatus())) {
           return null;
+        }
+        Failure failure = failed(name, current.getStatus());
+        if (failure != null) {
+          return failure;
         }
         if (watchesBroke) {
           watchesBroke = false; // watch again, while the resync keeps the attempt going meanwhile
-          jobWatch.close();
-          podWatch.close();
+          closeQuietly(jobWatch);
+          closeQuietly(podWatch);
           jobWatch = null;
           podWatch = null;
         }
@@ -192,40 +211,33 @@ final class JobExecution implements Execution, Runnable {
       }
       return null;
     } finally {
-      if (jobWatch != null) {
-        jobWatch.close();
-      }
-      if (podWatch != null) {
-        podWatch.close();
-      }
+      closeQuietly(jobWatch);
+      closeQuietly(podWatch);
     }
   }
 
-  private static final Failure SUCCEEDED = new Failure("", false, false);
+  /** Whether the Job completed: its Complete condition, or a succeeded pod. */
+  private static boolean succeeded(JobStatus status) {
+    return status != null && (conditions(status).stream()
+        .anyMatch(c -> "Complete".equals(c.getType()) && "True".equals(c.getStatus()))
+        || status.getSucceeded() != null && status.getSucceeded() > 0);
+  }
 
-  /** SUCCEEDED, a failure, or null while the Job runs. */
-  private Failure outcome(String name, JobStatus status) {
+  /** Why the Job failed: its Failed condition, or a failed pod; null while it runs. */
+  private Failure failed(String name, JobStatus status) {
     if (status == null) {
       return null;
     }
-    List<JobCondition> conditions = status.getConditions() == null ? List.of() : status.getConditions();
-    for (JobCondition c : conditions) {
-      if ("Complete".equals(c.getType()) && "True".equals(c.getStatus())) {
-        return SUCCEEDED;
-      }
-    }
-    for (JobCondition c : conditions) {
+    for (JobCondition c : conditions(status)) {
       if ("Failed".equals(c.getType()) && "True".equals(c.getStatus())) {
         return failed(name, c.getReason(), c.getMessage());
       }
     }
-    if (status.getSucceeded() != null && status.getSucceeded() > 0) {
-      return SUCCEEDED;
-    }
-    if (status.getFailed() != null && status.getFailed() > 0) {
-      return failed(name, null, null);
-    }
-    return null;
+    return status.getFailed() != null && status.getFailed() > 0 ? failed(name, null, null) : null;
+  }
+
+  private static List<JobCondition> conditions(JobStatus status) {
+    return nullSafe(status.getConditions());
   }
 
   private Failure failed(String name, String reason, String message) {
@@ -264,7 +276,7 @@ final class JobExecution implements Execution, Runnable {
         }
         int patience = target.settings().schedulingTimeoutSeconds();
         if (Duration.between(unschedulableSince, Instant.now()).toSeconds() >= patience) {
-          return new Failure(step + "its pod cannot be scheduled" + (patience > 0 ? " in " + patience + " s" : "")
+          return new Failure(step + "its pod cannot be scheduled" + (patience > 0 ? " (waited " + patience + " s)" : "")
               + ": " + (c.getMessage() == null ? "Unschedulable" : oneLine(c.getMessage())), false, true);
         }
       }
@@ -358,7 +370,7 @@ final class JobExecution implements Execution, Runnable {
 
   private String memoryLimit() {
     long bytes = task.resources().memoryBytes();
-    return bytes > 0 ? new Quantity(KubernetesJobs.memory(bytes)).toString() : "none set";
+    return bytes > 0 ? KubernetesJobs.memory(bytes) : "none set";
   }
 
   private Watch watchJob(String name) {
@@ -411,8 +423,7 @@ final class JobExecution implements Execution, Runnable {
     String created;
     synchronized (this) {
       if (cancelled || done.isDone()) {
-        cancelled = true;
-        return;
+        return; // a finished attempt stays as it ended, its Job too
       }
       cancelled = true;
       created = job;
@@ -438,6 +449,16 @@ final class JobExecution implements Execution, Runnable {
 
   private String where(String name) {
     return target.namespace() + "/" + name;
+  }
+
+  private static void closeQuietly(Watch watch) {
+    if (watch != null) {
+      try {
+        watch.close();
+      } catch (RuntimeException e) {
+        // closing a broken watch
+      }
+    }
   }
 
   private static <T> List<T> nullSafe(List<T> list) {
