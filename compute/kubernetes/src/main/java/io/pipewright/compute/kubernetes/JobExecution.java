@@ -249,8 +249,9 @@ final class JobExecution implements Execution, Runnable {
     }
     ContainerStateTerminated end = lastTerminated;
     if (end != null && "OOMKilled".equals(end.getReason())) {
-      return new Failure(step + "its container was killed for running out of memory (limit " + memoryLimit()
-          + ")", true, false);
+      long bytes = task.resources().memoryBytes();
+      return new Failure(step + "its container was killed for running out of memory ("
+          + (bytes > 0 ? "limit " + KubernetesJobs.memory(bytes) : "the step sets no memory limit") + ")", true, false);
     }
     if (end != null && end.getExitCode() != null && end.getExitCode() != 0) {
       awaitLogs();
@@ -276,8 +277,9 @@ final class JobExecution implements Execution, Runnable {
         }
         int patience = target.settings().schedulingTimeoutSeconds();
         if (Duration.between(unschedulableSince, Instant.now()).toSeconds() >= patience) {
-          return new Failure(step + "its pod cannot be scheduled" + (patience > 0 ? " (waited " + patience + " s)" : "")
-              + ": " + (c.getMessage() == null ? "Unschedulable" : oneLine(c.getMessage())), false, true);
+          String waited = patience > 0 ? " (waited " + patience + " s)" : "";
+          return new Failure(step + "its pod cannot be scheduled" + waited + ": "
+              + (c.getMessage() == null ? "Unschedulable" : oneLine(c.getMessage())), false, true);
         }
       }
     }
@@ -366,11 +368,6 @@ final class JobExecution implements Execution, Runnable {
     if (watch != null) {
       watch.close();
     }
-  }
-
-  private String memoryLimit() {
-    long bytes = task.resources().memoryBytes();
-    return bytes > 0 ? KubernetesJobs.memory(bytes) : "none set";
   }
 
   private Watch watchJob(String name) {
