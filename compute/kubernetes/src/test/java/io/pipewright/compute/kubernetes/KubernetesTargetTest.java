@@ -10,7 +10,9 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.pipewright.Resources;
@@ -183,6 +185,57 @@ class KubernetesTargetTest {
         + " 0/3 nodes are available: 3 Insufficient nvidia.com/gpu.");
     assertThat(((StepException) failure).retryable()).isFalse();
     cluster.awaitDeleted(job.getMetadata().getName());
+  }
+
+  @Test
+  void onAnAutoscalingClusterAnUnschedulablePodGetsTimeToBeScheduled() throws Exception {
+    target.close();
+    target = target(Map.of("schedulingTimeoutSeconds", 1));
+    long start = System.nanoTime();
+    Execution execution = target.submit(new FakeTask("train"));
+    Pod pod = cluster.createPod(cluster.awaitJob());
+    cluster.unschedulable(pod, "0/3 nodes are available: 3 Insufficient nvidia.com/gpu.");
+
+    assertThat(failure(execution)).hasMessage("step 'train': its pod cannot be scheduled (waited 1 s): 0/3 nodes are"
+        + " available: 3 Insufficient nvidia.com/gpu.");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void cancellingAFinishedAttemptLeavesItAndItsJobAsTheyWere() throws Exception {
+    Execution execution = target.submit(new FakeTask("train"));
+    Job job = cluster.awaitJob();
+    TestCluster.serveLog(server, job, "");
+    cluster.containerState(cluster.createPod(job), terminated(0, "Completed"));
+    cluster.finish(job, true, null, null);
+    execution.completion().toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+    execution.cancel();
+    target.close();
+
+    assertThat(execution.completion().toCompletableFuture()).isCompleted().isNotCompletedExceptionally();
+    assertThat(client.batch().v1().jobs().inNamespace(NAMESPACE).withName(job.getMetadata().getName()).get())
+        .as("the finished Job, left to its TTL").isNotNull();
+  }
+
+  @Test
+  void anApiServerThatFailsForAWhileDoesNotFailTheAttempt() throws Exception {
+    // A client that does not retry by itself, so that the target sees each failure.
+    KubernetesClient impatient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(client.getConfiguration())
+        .withRequestRetryBackoffLimit(0).build()).build();
+    target.close();
+    target = new KubernetesTarget(target.settings(), impatient, true, Duration.ofMillis(100));
+    FakeTask task = new FakeTask("train");
+    Execution execution = target.submit(task);
+    Job job = cluster.awaitJob();
+    TestCluster.serveLog(server, job, "");
+    server.expect().get().withPath("/apis/batch/v1/namespaces/test/jobs/" + job.getMetadata().getName())
+        .andReturn(503, "the API server is restarting").times(10);
+    cluster.containerState(cluster.createPod(job), terminated(0, "Completed"));
+    cluster.finish(job, true, null, null);
+
+    execution.completion().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    assertThat(task.completes).hasValue(1);
   }
 
   @Test

@@ -101,7 +101,9 @@ final class TestCluster {
 
   /** Ends the Job as the Job controller does: Complete, or Failed with a reason. */
   Job finish(Job job, boolean succeeded, String reason, String message) {
-    Job current = client.batch().v1().jobs().inNamespace(NAMESPACE).withName(job.getMetadata().getName()).get();
+    // Read through the list, so that a test may make the Job's own path fail (as an API server that restarts).
+    Job current = client.batch().v1().jobs().inNamespace(NAMESPACE).list().getItems().stream()
+        .filter(j -> j.getMetadata().getName().equals(job.getMetadata().getName())).findFirst().orElseThrow();
     JobStatusBuilder status = new JobStatusBuilder().withStartTime("2026-11-30T10:00:00Z")
         .withConditions(new JobConditionBuilder().withType(succeeded ? "Complete" : "Failed").withStatus("True")
             .withReason(reason).withMessage(message).build());
