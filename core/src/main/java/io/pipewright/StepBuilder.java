@@ -53,11 +53,37 @@ public final class StepBuilder {
   private Duration maxReuseAge;
   private String defaultOutput;
   private Class<?> defaultOutputType;
+  private String bodyProblem;
 
   StepBuilder(Pipeline pipeline, String name, StepKind kind) {
     this.pipeline = pipeline;
     this.name = name;
     this.kind = kind;
+  }
+
+  /** A copy of {@code other}'s declaration, in {@code owner}: changing one does not change the other. */
+  StepBuilder(Pipeline owner, StepBuilder other) {
+    this(owner, other.name, other.kind);
+    inputs.putAll(other.inputs);
+    outputs.putAll(other.outputs);
+    parameters.addAll(other.parameters);
+    after.addAll(other.after);
+    conditions.addAll(other.conditions);
+    problems.addAll(other.problems);
+    target = other.target;
+    resources = other.resources;
+    timeout = other.timeout;
+    retry = other.retry;
+    bodyType = other.bodyType;
+    body = other.body;
+    bodyInstance = other.bodyInstance;
+    declaringClass = other.declaringClass;
+    version = other.version;
+    allowReuse = other.allowReuse;
+    maxReuseAge = other.maxReuseAge;
+    defaultOutput = other.defaultOutput;
+    defaultOutputType = other.defaultOutputType;
+    bodyProblem = other.bodyProblem;
   }
 
   /** Consumes another step's output: the data edge that orders the two steps. */
@@ -206,21 +232,37 @@ public final class StepBuilder {
 
   /** Ends the declaration with a body class, instantiated for each attempt. */
   public Step runs(Class<? extends StepBody> type) {
-    Objects.requireNonNull(type, "body class");
-    this.bodyType = type;
-    this.body = Step.instantiating(type, problems, name);
+    body(type);
     return pipeline.register(this);
   }
 
   /** Ends the declaration with a body instance or lambda, shared by all attempts. */
   public Step runs(StepBody instance) {
+    // Nothing tells which lambda of a class a lambda is; the code that chose it is the next best thing.
+    body(instance, StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass());
+    return pipeline.register(this);
+  }
+
+  /** Sets the body to a class, instantiated for each attempt; returns why it cannot be, or null. */
+  String body(Class<? extends StepBody> type) {
+    Objects.requireNonNull(type, "body class");
+    List<String> found = new ArrayList<>();
+    this.bodyType = type;
+    this.body = Step.instantiating(type, found, name);
+    this.bodyInstance = null;
+    this.declaringClass = null;
+    this.bodyProblem = found.isEmpty() ? null : found.get(0);
+    return bodyProblem;
+  }
+
+  /** Sets the body to an instance or lambda, chosen by the code of {@code caller}. */
+  void body(StepBody instance, Class<?> caller) {
     Objects.requireNonNull(instance, "body");
     this.bodyType = instance.getClass();
     this.body = () -> instance;
     this.bodyInstance = instance;
-    // Nothing tells which lambda of a class a lambda is; the code that chose it is the next best thing.
-    this.declaringClass = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass();
-    return pipeline.register(this);
+    this.declaringClass = caller;
+    this.bodyProblem = null;
   }
 
   String name() {
@@ -236,6 +278,9 @@ public final class StepBuilder {
 
   Step build() {
     List<String> all = new ArrayList<>(problems);
+    if (bodyProblem != null) {
+      all.add(bodyProblem);
+    }
     if (body == null && bodyType == null) {
       all.add("step '" + name + "' has no body: end its declaration with runs(...)");
     }
