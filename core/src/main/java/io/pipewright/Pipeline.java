@@ -153,7 +153,9 @@ public final class Pipeline {
   public Pipeline withBody(String stepName, Class<? extends StepBody> standIn) {
     Objects.requireNonNull(standIn, "stand-in body class");
     Pipeline copy = copy();
-    String problem = copy.builder(stepName).body(standIn);
+    StepBuilder step = copy.builder(stepName);
+    String problem = step.body(standIn);
+    step.standIn();
     if (problem != null) {
       throw new IllegalArgumentException("stand-in for " + problem);
     }
@@ -164,8 +166,9 @@ public final class Pipeline {
   public Pipeline withBody(String stepName, StepBody standIn) {
     Objects.requireNonNull(standIn, "stand-in body");
     Pipeline copy = copy();
-    copy.builder(stepName)
-        .body(standIn, StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass());
+    StepBuilder step = copy.builder(stepName);
+    step.body(standIn, StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass());
+    step.standIn();
     return copy;
   }
 

@@ -54,6 +54,7 @@ public final class StepBuilder {
   private String defaultOutput;
   private Class<?> defaultOutputType;
   private String bodyProblem;
+  private boolean standIn;
 
   StepBuilder(Pipeline pipeline, String name, StepKind kind) {
     this.pipeline = pipeline;
@@ -84,6 +85,7 @@ public final class StepBuilder {
     defaultOutput = other.defaultOutput;
     defaultOutputType = other.defaultOutputType;
     bodyProblem = other.bodyProblem;
+    standIn = other.standIn;
   }
 
   /** Consumes another step's output: the data edge that orders the two steps. */
@@ -269,6 +271,11 @@ public final class StepBuilder {
     return name;
   }
 
+  /** Marks the body as a stand-in, put in place by {@link Pipeline#withBody}. */
+  void standIn() {
+    this.standIn = true;
+  }
+
   /** The output the step has when it declares none, as a train step has its model. */
   StepBuilder defaultOutput(String outputName, Class<?> type) {
     this.defaultOutput = outputName;
@@ -288,6 +295,6 @@ public final class StepBuilder {
     Map<String, Class<?>> declaredOutputs = outputs.isEmpty() && defaultOutput != null
         ? Map.of(defaultOutput, defaultOutputType) : outputs;
     return new Step(name, kind, inputs, declaredOutputs, parameters, after, conditions, target, resources, timeout,
-        retry, bodyType, body, bodyInstance, declaringClass, version, reuse, maxReuseAge, all);
+        retry, bodyType, body, bodyInstance, declaringClass, version, reuse, maxReuseAge, all, standIn);
   }
 }

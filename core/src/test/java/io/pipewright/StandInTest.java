@@ -99,6 +99,36 @@ class StandInTest {
     }
   }
 
+  /** prep -> train -> evaluate with lambdas that capture nothing, so that their steps can be reused. */
+  private static Pipeline reusable() {
+    Pipeline p = Pipeline.named("r");
+    Step prep = p.prep("prep").produces("rows", Dataset.class)
+        .runs(ctx -> Files.writeString(ctx.outputDir("rows").resolve("rows.csv"), "1,2\n"));
+    Step train = p.train("train").input("rows", prep.dataset("rows"))
+        .runs(ctx -> Files.writeString(ctx.outputDir("model").resolve("model.bin"), "big"));
+    p.evaluate("evaluate").input("model", train.model())
+        .runs(ctx -> ctx.write("metrics", Metrics.of("size", Files.readString(ctx.model("model").file("model.bin"))
+            .length())));
+    return p;
+  }
+
+  @Test
+  void aLambdaStandInFromTheClassThatWroteTheStepIsNotTakenForTheStepsOwnLambda() {
+    try (Workspace ws = Workspace.builder(tmp.resolve("ws")).open()) {
+      ws.submit(reusable()).await();
+      Run again = ws.submit(reusable()).await();
+      Run withStandIn = ws.submit(reusable().withBody("train",
+          ctx -> Files.writeString(ctx.outputDir("model").resolve("model.bin"), "tiny"))).await();
+
+      assertThat(again.steps()).extracting(StepRun::status).containsOnly(StepStatus.REUSED);
+      assertThat(withStandIn.steps()).extracting(StepRun::status)
+          .containsExactly(StepStatus.REUSED, StepStatus.SUCCEEDED, StepStatus.SUCCEEDED);
+      assertThat(withStandIn.step("evaluate").metrics()).isEqualTo(Map.of("size", 4.0));
+      assertThat(reusable().withBody("train", TinyModel.class).steps().get(1).standIn()).isTrue();
+      assertThat(reusable().steps().get(1).standIn()).isFalse();
+    }
+  }
+
   @Test
   void laterStepsAddedToTheCopyDoNotChangeTheOriginal() {
     Pipeline original = pipeline();
