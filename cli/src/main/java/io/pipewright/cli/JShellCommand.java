@@ -61,8 +61,9 @@ final class JShellCommand extends BaseCommand {
       if (!classPath.isEmpty()) {
         args.addAll(List.of("--class-path", String.join(File.pathSeparator, classPath)));
       }
-      // The JShell tool reads the terminal itself; its /exit status is the command's.
-      return JavaShellToolBuilder.builder().start(args.toArray(String[]::new));
+      // Local execution, as for scripts (see JShellRunner). The tool reads the terminal itself; its /exit status is
+      // the command's.
+      return JavaShellToolBuilder.builder().out(term.out()).err(term.err()).start(args.toArray(String[]::new));
     } catch (Exception e) {
       throw new IllegalStateException("the JShell tool failed: " + e.getMessage(), e);
     } finally {

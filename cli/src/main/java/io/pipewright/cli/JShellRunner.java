@@ -44,7 +44,7 @@ final class JShellRunner {
       "java.io", "java.math", "java.net", "java.nio.file", "java.time", "java.util", "java.util.concurrent",
       "java.util.function", "java.util.regex", "java.util.stream");
 
-  private static final Pattern EXIT = Pattern.compile("/exit\\b.*");
+  private static final Pattern EXIT = Pattern.compile("/exit(?:\\s+(\\S.*))?");
 
   /** Why a script stopped: the line of the file, and what went wrong there. */
   record Failure(int line, String message) {}
@@ -110,8 +110,11 @@ final class JShellRunner {
         if (source.startsWith("/", start)) {
           int end = source.indexOf('\n', start);
           String command = source.substring(start, end < 0 ? source.length() : end).strip();
-          if (EXIT.matcher(command).matches()) {
-            return Optional.empty();
+          Matcher exit = EXIT.matcher(command);
+          if (exit.matches()) {
+            // /exit ends the script; with a status other than 0 it ends it as failed, as the JShell tool would.
+            return exit.group(1) == null || exit.group(1).strip().equals("0") ? Optional.empty()
+                : fail(start, "the script ended with " + command);
           }
           return fail(start, "jshell command " + command.split("\\s")[0] + " is not supported in a script (only"
               + " /exit is): write Java");

@@ -81,6 +81,9 @@ class JShellCommandTest {
   void otherFailuresAreNamedToo() {
     assertThat(run("int a = 1;\nint b = (a +\n")).contains(new JShellRunner.Failure(2,
         "incomplete snippet at the end of the file: a missing ';', ')' or '}'?"));
+    assertThat(run("int a = 1;\n/exit 4\nint b = 2;\n")).contains(new JShellRunner.Failure(2,
+        "the script ended with /exit 4"));
+    assertThat(run("int a = 1;\n/exit 0\nthrow new IllegalStateException();\n")).isEmpty();
     assertThat(run("\n/open other.jsh\n")).contains(new JShellRunner.Failure(2,
         "jshell command /open is not supported in a script (only /exit is): write Java"));
     assertThat(run("void g() { h(); }\ng();\n")).contains(new JShellRunner.Failure(2,
@@ -93,6 +96,17 @@ class JShellCommandTest {
       assertThat(f.line()).isEqualTo(2);
       assertThat(f.message()).startsWith("java.lang.NullPointerException");
     });
+  }
+
+  @Test
+  void helpSaysWhatTheCommandDoesAndJsonIsRefused() {
+    Invocation help = Invocation.of("jshell", "--help");
+    Invocation json = Invocation.of("jshell", "--json");
+
+    assertThat(help.code()).isZero();
+    assertThat(help.out()).startsWith("Usage: pipewright jshell ").contains("[FILE]", "run that script and exit");
+    assertThat(json.code()).isEqualTo(2);
+    assertThat(json.err()).isEqualTo("pipewright: jshell has no --json output: print what you need from the script\n");
   }
 
   @Test
