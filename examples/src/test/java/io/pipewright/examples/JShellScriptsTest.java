@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -21,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JShellScriptsTest {
   private static final Path SCRIPTS = Path.of("jshell");
+  /** Each script's result, so that a script checked by several tests runs once. */
+  private static final Map<Path, Result> RESULTS = new ConcurrentHashMap<>();
 
   @TempDir
   Path dir;
@@ -33,7 +37,7 @@ class JShellScriptsTest {
     }
     assertThat(scripts).as("scripts in %s", SCRIPTS.toAbsolutePath()).isNotEmpty();
     return scripts.stream().map(script -> DynamicTest.dynamicTest(script.getFileName().toString(), () -> {
-      Result result = pipewright(null, "jshell", script.toAbsolutePath().toString());
+      Result result = script(script);
 
       assertThat(result.exitCode()).as("exit code of %s; stderr:%n%s", script, result.stderr()).isZero();
       assertThat(result.stderr()).as("stderr of %s", script).doesNotContain("pipewright:");
@@ -42,7 +46,7 @@ class JShellScriptsTest {
 
   @Test
   void theDigitsNotebookShowsTheRunsAndWhichStepsRanAgain() throws Exception {
-    Result result = pipewright(null, "jshell", SCRIPTS.resolve("digits.jsh").toAbsolutePath().toString());
+    Result result = script(SCRIPTS.resolve("digits.jsh"));
 
     assertThat(result.exitCode()).as(result.stderr()).isZero();
     List<String> lines = result.stdout().lines().toList();
@@ -87,6 +91,16 @@ class JShellScriptsTest {
   }
 
   private record Result(int exitCode, String stdout, String stderr) {}
+
+  private Result script(Path script) throws IOException, InterruptedException {
+    Path absolute = script.toAbsolutePath().normalize();
+    Result known = RESULTS.get(absolute);
+    if (known == null) {
+      known = pipewright(null, "jshell", absolute.toString());
+      RESULTS.put(absolute, known);
+    }
+    return known;
+  }
 
   /** Runs {@code io.pipewright.cli.Main} with this test's class path, from a folder of its own. */
   private Result pipewright(String stdin, String... args) throws IOException, InterruptedException {
