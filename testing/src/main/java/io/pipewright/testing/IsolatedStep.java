@@ -61,7 +61,10 @@ public final class IsolatedStep {
             + steps.stream().map(Step::name).collect(Collectors.joining(", ")) + ")"));
   }
 
-  /** Gives input {@code name} as a file or folder: for a Dataset, Model or external input. */
+  /**
+   * Gives input {@code name} as a file or folder: for a Dataset, Model or external input. A folder's files are
+   * copied as they are; a file becomes the one file of the input. A Model given so has no metadata.
+   */
   public IsolatedStep input(String name, Path files) {
     given.put(checkInput(name), Objects.requireNonNull(files, "files of input '" + name + "'"));
     return this;

@@ -59,7 +59,7 @@ public final class StepRunAssert extends AbstractAssert<StepRunAssert, StepRun> 
     return hasStatus(StepStatus.REUSED);
   }
 
-  /** It was reused from that run (an id or its first characters). */
+  /** It was reused from that earlier run: its outputs are those that run produced. */
   public StepRunAssert wasReusedFrom(Run earlier) {
     wasReused();
     if (!earlier.id().equals(actual.reusedFrom())) {
