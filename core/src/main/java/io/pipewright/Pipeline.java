@@ -1,6 +1,7 @@
 package io.pipewright;
 
 import io.pipewright.internal.engine.Validator;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -169,6 +170,32 @@ public final class Pipeline {
     StepBuilder step = copy.builder(stepName);
     step.body(standIn, StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass());
     step.standIn();
+    return copy;
+  }
+
+  /**
+   * A copy of this pipeline in which input {@code inputName} of step {@code stepName} reads {@code files} (a file or
+   * folder outside the workspace, read in place as a Dataset) instead of what it declared: for running a pipeline on
+   * a small fixture in a test, or on other data in a notebook, without changing its code. This pipeline is left as
+   * it is.
+   *
+   * <pre>{@code
+   * Run run = ws.submit(pipeline.withInput("prep", "raw", Path.of("src/test/resources/ten-rows.csv"))).await();
+   * }</pre>
+   *
+   * <p>Only an input read as a Dataset can be replaced: an external file, a datastore location, a dataset
+   * parameter, or another step's Dataset output (then the edge to that step goes; the step itself stays in the
+   * pipeline and still runs).
+   *
+   * @throws IllegalArgumentException if there is no such step or input, or the input is not read as a Dataset
+   */
+  public Pipeline withInput(String stepName, String inputName, Path files) {
+    Objects.requireNonNull(files, "files");
+    Pipeline copy = copy();
+    String problem = copy.builder(stepName).replaceInput(inputName, files);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
+    }
     return copy;
   }
 

@@ -125,6 +125,24 @@ public final class StepBuilder {
     return this;
   }
 
+  /**
+   * Replaces a declared input with files outside the pipeline; returns why it cannot be, or null. Only an input read
+   * as a Dataset can be: an external, remote or dataset-parameter input, or another step's Dataset output.
+   */
+  String replaceInput(String inputName, Path path) {
+    StepInput declared = inputs.get(inputName);
+    if (declared == null) {
+      return "step '" + name + "' has no input '" + inputName + "' (inputs: "
+          + (inputs.isEmpty() ? "none" : String.join(", ", inputs.keySet())) + ")";
+    }
+    if (declared instanceof StepInput.Upstream upstream && upstream.output().type() != Dataset.class) {
+      return "input '" + inputName + "' of step '" + name + "' is a " + upstream.output().type().getSimpleName()
+          + " from step '" + upstream.output().step() + "': only an input read as a Dataset can be given as files";
+    }
+    inputs.put(inputName, new StepInput.External(path));
+    return null;
+  }
+
   /** Declares an output: Dataset, Model, Metrics, or a JSON value (String, Long, Double, Boolean, List, Map). */
   public StepBuilder produces(String outputName, Class<?> type) {
     Pipeline.checkName("output", outputName);

@@ -130,6 +130,42 @@ class StandInTest {
   }
 
   @Test
+  void withInputReadsOtherFilesInPlaceOfAnInputAndLeavesTheOriginalAsItIs() throws Exception {
+    Pipeline p = Pipeline.named("count");
+    Step count = p.prep("count").input("rows", tmp.resolve("absent.csv")).produces("n", Long.class)
+        .runs(ctx -> ctx.write("n", (long) Files.readAllLines(ctx.dataset("rows").singleFile()).size()));
+    p.step("report").input("n", count.value("n", Long.class)).input("rows", tmp.resolve("absent.csv"))
+        .runs(ctx -> {});
+    Path fixture = Files.writeString(tmp.resolve("three.csv"), "a\nb\nc\n");
+
+    Pipeline given = p.withInput("count", "rows", fixture).withInput("report", "rows", fixture);
+
+    assertThat(p.validate()).extracting(Problem::message).anyMatch(m -> m.contains("absent.csv"));
+    assertThat(given.validate()).isEmpty();
+    assertThat(given.steps().get(0).inputs().get("rows")).isEqualTo(new StepInput.External(fixture));
+    try (Workspace ws = Workspace.builder(tmp.resolve("ws")).open()) {
+      Run run = ws.submit(given).await();
+
+      assertThat(run.status()).as("%s", run).isEqualTo(RunStatus.SUCCEEDED);
+      assertThat(Files.readString(Path.of(run.step("count").outputs().get("n")))).contains("\"value\" : 3");
+    }
+  }
+
+  @Test
+  void withInputRefusesAnInputNotReadAsADataset() {
+    Pipeline p = pipeline();
+
+    assertThatThrownBy(() -> p.withInput("evaluate", "model", tmp))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("input 'model' of step 'evaluate' is a Model from step 'train': only an input read as a Dataset"
+            + " can be given as files");
+    assertThatThrownBy(() -> p.withInput("train", "data", tmp))
+        .hasMessage("step 'train' has no input 'data' (inputs: rows)");
+    assertThat(p.withInput("train", "rows", tmp).steps().get(1).dependsOn()).isEmpty();
+    assertThat(p.steps().get(1).dependsOn()).containsExactly("prep");
+  }
+
+  @Test
   void laterStepsAddedToTheCopyDoNotChangeTheOriginal() {
     Pipeline original = pipeline();
     Pipeline replaced = original.withBody("prep", TinyModel.class);
