@@ -1,6 +1,7 @@
 package io.pipewright;
 
 import io.pipewright.internal.engine.Validator;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -133,6 +134,90 @@ public final class Pipeline {
     return builder;
   }
 
+  /**
+   * A copy of this pipeline in which step {@code stepName} runs {@code standIn} instead of its own body: the same
+   * name, kind, inputs, outputs, parameters, conditions and target, so the graph and what flows through it do not
+   * change. For tests (a tiny model in place of expensive training) and notebooks; this pipeline is left as it is.
+   *
+   * <pre>{@code
+   * Run run = ws.submit(Digits.pipeline().withBody("train", TinyModel.class)).await();
+   * }</pre>
+   *
+   * <p>The stand-in must write every output the step declares, of its declared type: a run fails the step otherwise,
+   * naming the output it did not write ({@code step 'train' finished without writing its declared output 'model'}),
+   * and refuses writes to outputs it does not declare. Its code is part of the step's fingerprint, so a stand-in's
+   * outputs are never reused for the real body, nor the other way round.
+   *
+   * @throws IllegalArgumentException if the pipeline has no step {@code stepName}, or the class has no no-argument
+   *     constructor
+   */
+  public Pipeline withBody(String stepName, Class<? extends StepBody> standIn) {
+    Objects.requireNonNull(standIn, "stand-in body class");
+    Pipeline copy = copy();
+    StepBuilder step = copy.builder(stepName);
+    String problem = step.body(standIn);
+    step.standIn();
+    if (problem != null) {
+      throw new IllegalArgumentException("stand-in for " + problem);
+    }
+    return copy;
+  }
+
+  /** {@link #withBody(String, Class)} with a body instance or lambda, shared by all attempts. */
+  public Pipeline withBody(String stepName, StepBody standIn) {
+    Objects.requireNonNull(standIn, "stand-in body");
+    Pipeline copy = copy();
+    StepBuilder step = copy.builder(stepName);
+    step.body(standIn, StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass());
+    step.standIn();
+    return copy;
+  }
+
+  /**
+   * A copy of this pipeline in which input {@code inputName} of step {@code stepName} reads {@code files} (a file or
+   * folder outside the workspace, read in place as a Dataset) instead of what it declared: for running a pipeline on
+   * a small fixture in a test, or on other data in a notebook, without changing its code. This pipeline is left as
+   * it is.
+   *
+   * <pre>{@code
+   * Run run = ws.submit(pipeline.withInput("prep", "raw", Path.of("src/test/resources/ten-rows.csv"))).await();
+   * }</pre>
+   *
+   * <p>Only an input read as a Dataset can be replaced: an external file, a datastore location, a dataset
+   * parameter, or another step's Dataset output (then the edge to that step goes; the step itself stays in the
+   * pipeline and still runs).
+   *
+   * @throws IllegalArgumentException if there is no such step or input, or the input is not read as a Dataset
+   */
+  public Pipeline withInput(String stepName, String inputName, Path files) {
+    Objects.requireNonNull(files, "files");
+    Pipeline copy = copy();
+    String problem = copy.builder(stepName).replaceInput(inputName, files);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
+    }
+    return copy;
+  }
+
+  private Pipeline copy() {
+    Pipeline copy = new Pipeline(name);
+    copy.parameters.putAll(parameters);
+    for (StepBuilder b : steps) {
+      copy.steps.add(new StepBuilder(copy, b));
+    }
+    return copy;
+  }
+
+  private StepBuilder builder(String stepName) {
+    List<StepBuilder> named = steps.stream().filter(b -> b.name().equals(stepName)).toList();
+    if (named.size() != 1) {
+      throw new IllegalArgumentException("pipeline '" + name + "' " + (named.isEmpty() ? "has no step '" + stepName
+          + "' (steps: " + steps.stream().map(StepBuilder::name).collect(Collectors.joining(", ")) + ")"
+          : "declares step '" + stepName + "' " + named.size() + " times: fix that first"));
+    }
+    return named.get(0);
+  }
+
   Step register(StepBuilder builder) {
     return builder.build();
   }
@@ -172,6 +257,9 @@ public final class Pipeline {
       String line = String.format("%-" + width + "s  %-8s", st.name(), st.kind().label());
       if (!upstream.isEmpty()) {
         line += " <- " + String.join(", ", upstream);
+      }
+      if (!st.conditions().isEmpty()) {
+        line += " when " + st.conditions().stream().map(Condition::toString).collect(Collectors.joining(" and "));
       }
       s.append("\n  ").append(line.stripTrailing());
     }

@@ -47,8 +47,12 @@ public record Run(String id, String pipeline, RunStatus status, Instant startedA
     return finishedAt == null ? Optional.empty() : Optional.of(Duration.between(startedAt, finishedAt));
   }
 
+  /**
+   * A few lines for people (a REPL, a failed assertion): a header, then each step's status, duration and key metrics,
+   * or where it was reused from, or why it failed or was skipped. Not a format to parse: use the accessors.
+   */
   @Override
   public String toString() {
-    return Text.runLine(this);
+    return Text.runSummary(this);
   }
 }

@@ -36,12 +36,13 @@ public final class Step {
   private final boolean allowReuse;
   private final Duration maxReuseAge;
   private final List<String> declarationProblems;
+  private final boolean standIn;
 
   Step(String name, StepKind kind, Map<String, StepInput> inputs, Map<String, Class<?>> outputs,
       Set<String> parameters, Set<String> after, List<Condition> conditions, String target, Resources resources,
       Duration timeout, RetryPolicy retry, Class<?> bodyType, Supplier<StepBody> body, StepBody bodyInstance,
       Class<?> declaringClass, String version, boolean allowReuse, Duration maxReuseAge,
-      List<String> declarationProblems) {
+      List<String> declarationProblems, boolean standIn) {
     this.name = name;
     this.kind = kind;
     this.inputs = inputs.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
@@ -61,6 +62,7 @@ public final class Step {
     this.allowReuse = allowReuse;
     this.maxReuseAge = maxReuseAge;
     this.declarationProblems = List.copyOf(declarationProblems);
+    this.standIn = standIn;
   }
 
   public String name() {
@@ -145,6 +147,14 @@ public final class Step {
   /** How old an earlier execution may be to be reused, if limited. */
   public Optional<Duration> maxReuseAge() {
     return Optional.ofNullable(maxReuseAge);
+  }
+
+  /**
+   * Whether its body is a stand-in put in place by {@link Pipeline#withBody}. A stand-in lambda is told apart from
+   * the step's own lambda in the fingerprint, even when one class wrote both.
+   */
+  public boolean standIn() {
+    return standIn;
   }
 
   /** A body to run one attempt: a new instance for a body given as a class, the same instance otherwise. */

@@ -53,11 +53,39 @@ public final class StepBuilder {
   private Duration maxReuseAge;
   private String defaultOutput;
   private Class<?> defaultOutputType;
+  private String bodyProblem;
+  private boolean standIn;
 
   StepBuilder(Pipeline pipeline, String name, StepKind kind) {
     this.pipeline = pipeline;
     this.name = name;
     this.kind = kind;
+  }
+
+  /** A copy of {@code other}'s declaration, in {@code owner}: changing one does not change the other. */
+  StepBuilder(Pipeline owner, StepBuilder other) {
+    this(owner, other.name, other.kind);
+    inputs.putAll(other.inputs);
+    outputs.putAll(other.outputs);
+    parameters.addAll(other.parameters);
+    after.addAll(other.after);
+    conditions.addAll(other.conditions);
+    problems.addAll(other.problems);
+    target = other.target;
+    resources = other.resources;
+    timeout = other.timeout;
+    retry = other.retry;
+    bodyType = other.bodyType;
+    body = other.body;
+    bodyInstance = other.bodyInstance;
+    declaringClass = other.declaringClass;
+    version = other.version;
+    allowReuse = other.allowReuse;
+    maxReuseAge = other.maxReuseAge;
+    defaultOutput = other.defaultOutput;
+    defaultOutputType = other.defaultOutputType;
+    bodyProblem = other.bodyProblem;
+    standIn = other.standIn;
   }
 
   /** Consumes another step's output: the data edge that orders the two steps. */
@@ -95,6 +123,24 @@ public final class StepBuilder {
       problems.add("step '" + name + "': input '" + inputName + "' is declared twice");
     }
     return this;
+  }
+
+  /**
+   * Replaces a declared input with files outside the pipeline; returns why it cannot be, or null. Only an input read
+   * as a Dataset can be: an external, remote or dataset-parameter input, or another step's Dataset output.
+   */
+  String replaceInput(String inputName, Path path) {
+    StepInput declared = inputs.get(inputName);
+    if (declared == null) {
+      return "step '" + name + "' has no input '" + inputName + "' (inputs: "
+          + (inputs.isEmpty() ? "none" : String.join(", ", inputs.keySet())) + ")";
+    }
+    if (declared instanceof StepInput.Upstream upstream && upstream.output().type() != Dataset.class) {
+      return "input '" + inputName + "' of step '" + name + "' is a " + upstream.output().type().getSimpleName()
+          + " from step '" + upstream.output().step() + "': only an input read as a Dataset can be given as files";
+    }
+    inputs.put(inputName, new StepInput.External(path));
+    return null;
   }
 
   /** Declares an output: Dataset, Model, Metrics, or a JSON value (String, Long, Double, Boolean, List, Map). */
@@ -206,25 +252,46 @@ public final class StepBuilder {
 
   /** Ends the declaration with a body class, instantiated for each attempt. */
   public Step runs(Class<? extends StepBody> type) {
-    Objects.requireNonNull(type, "body class");
-    this.bodyType = type;
-    this.body = Step.instantiating(type, problems, name);
+    body(type);
     return pipeline.register(this);
   }
 
   /** Ends the declaration with a body instance or lambda, shared by all attempts. */
   public Step runs(StepBody instance) {
+    // Nothing tells which lambda of a class a lambda is; the code that chose it is the next best thing.
+    body(instance, StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass());
+    return pipeline.register(this);
+  }
+
+  /** Sets the body to a class, instantiated for each attempt; returns why it cannot be, or null. */
+  String body(Class<? extends StepBody> type) {
+    Objects.requireNonNull(type, "body class");
+    List<String> found = new ArrayList<>();
+    this.bodyType = type;
+    this.body = Step.instantiating(type, found, name);
+    this.bodyInstance = null;
+    this.declaringClass = null;
+    this.bodyProblem = found.isEmpty() ? null : found.get(0);
+    return bodyProblem;
+  }
+
+  /** Sets the body to an instance or lambda, chosen by the code of {@code caller}. */
+  void body(StepBody instance, Class<?> caller) {
     Objects.requireNonNull(instance, "body");
     this.bodyType = instance.getClass();
     this.body = () -> instance;
     this.bodyInstance = instance;
-    // Nothing tells which lambda of a class a lambda is; the code that chose it is the next best thing.
-    this.declaringClass = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass();
-    return pipeline.register(this);
+    this.declaringClass = caller;
+    this.bodyProblem = null;
   }
 
   String name() {
     return name;
+  }
+
+  /** Marks the body as a stand-in, put in place by {@link Pipeline#withBody}. */
+  void standIn() {
+    this.standIn = true;
   }
 
   /** The output the step has when it declares none, as a train step has its model. */
@@ -236,6 +303,9 @@ public final class StepBuilder {
 
   Step build() {
     List<String> all = new ArrayList<>(problems);
+    if (bodyProblem != null) {
+      all.add(bodyProblem);
+    }
     if (body == null && bodyType == null) {
       all.add("step '" + name + "' has no body: end its declaration with runs(...)");
     }
@@ -243,6 +313,6 @@ public final class StepBuilder {
     Map<String, Class<?>> declaredOutputs = outputs.isEmpty() && defaultOutput != null
         ? Map.of(defaultOutput, defaultOutputType) : outputs;
     return new Step(name, kind, inputs, declaredOutputs, parameters, after, conditions, target, resources, timeout,
-        retry, bodyType, body, bodyInstance, declaringClass, version, reuse, maxReuseAge, all);
+        retry, bodyType, body, bodyInstance, declaringClass, version, reuse, maxReuseAge, all, standIn);
   }
 }

@@ -35,6 +35,7 @@ public record StepRun(String name, StepKind kind, StepStatus status, String comp
         : Optional.of(Duration.between(startedAt, finishedAt));
   }
 
+  /** One line for people: name, kind, status, target, then duration and key metrics, or reuse, skip or failure. */
   @Override
   public String toString() {
     return Text.stepLine(this);

@@ -113,6 +113,17 @@ class PipelineTest {
   }
 
   @Test
+  void toStringShowsTheConditionsOfAGatedStep() {
+    Pipeline p = Pipeline.named("p").parameter("minAccuracy", 0.9);
+    Step evaluate = p.evaluate("evaluate").runs(NOTHING);
+    p.deploy("deploy").when(Condition.metric(evaluate.metrics(), "accuracy").atLeast("minAccuracy"))
+        .when(Condition.metric(evaluate.metrics(), "loss").atMost(0.5)).runs(NOTHING);
+
+    assertThat(p.toString().lines().toList().get(2))
+        .isEqualTo("  deploy    deploy   <- evaluate when accuracy >= minAccuracy and loss <= 0.5");
+  }
+
+  @Test
   void parametersKeepTheirTypeAndCanonicalDefault() {
     Pipeline p = Pipeline.named("p").parameter("epochs", 20).parameter("lr", 0.1f).parameter("name", "x")
         .parameter("shuffle", true).parameter("seed", ParameterType.INTEGER);

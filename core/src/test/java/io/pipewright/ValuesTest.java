@@ -109,8 +109,50 @@ class ValuesTest {
     assertThat(run.duration()).contains(Duration.ofSeconds(2));
     assertThat(a.duration()).contains(Duration.ofMillis(1500));
     assertThatThrownBy(() -> run.step("b")).hasMessage("run 01234567 has no step 'b' (steps: a)");
-    assertThat(run.toString()).isEqualTo("Run 01234567 p SUCCEEDED 2.0 s [a ✓ accuracy=0.95]");
-    assertThat(a.toString()).isEqualTo("a prep SUCCEEDED on local 1.5 s accuracy=0.95");
+  }
+
+  @Test
+  void aRunReadsAsAFewLinesAStepAsOne() {
+    StepRun prep = new StepRun("prep", StepKind.PREP, StepStatus.REUSED, "local", null, null, 0, Map.of(), Map.of(),
+        null, null, null, "fp", "fedcba9876543210");
+    StepRun evaluate = new StepRun("evaluate", StepKind.EVALUATE, StepStatus.SUCCEEDED, "local", Instant.EPOCH,
+        Instant.EPOCH.plusMillis(1500), 1, Map.of(), Map.of("precision.1", 0.9, "accuracy", 0.95, "f1", 0.9375,
+        "precision.0", 1.0, "recall.0", 0.5), null, null, null, null, null);
+    StepRun train = new StepRun("train", StepKind.TRAIN, StepStatus.FAILED, "gpu", Instant.EPOCH,
+        Instant.EPOCH.plusMillis(20), 2, Map.of(), Map.of(), "out of memory", "trace", null, null, null);
+    StepRun deploy = new StepRun("deploy", StepKind.DEPLOY, StepStatus.SKIPPED, "local", null, null, 0, Map.of(),
+        Map.of(), null, null, "upstream step 'train' failed", null, null);
+    Run run = new Run("0123456789abcdef", "digits", RunStatus.FAILED, Instant.EPOCH, Instant.EPOCH.plusSeconds(2),
+        Map.of(), List.of(prep, evaluate, train, deploy), "step 'train': out of memory");
+
+    assertThat(run.toString()).isEqualTo("""
+        Run 01234567 digits FAILED in 2.0 s
+          ↺ prep      prep      reused from fedcba98
+          ✓ evaluate  evaluate  1.5 s  accuracy=0.95 f1=0.9375 precision.0=1 (+2 more)
+          ✗ train     train     20 ms  failed: out of memory
+          ⊘ deploy    deploy    skipped: upstream step 'train' failed""");
+    assertThat(prep.toString()).isEqualTo("prep prep REUSED on local reused from fedcba98");
+    assertThat(evaluate.toString())
+        .isEqualTo("evaluate evaluate SUCCEEDED on local 1.5 s  accuracy=0.95 f1=0.9375 precision.0=1 (+2 more)");
+    assertThat(train.toString()).isEqualTo("train train FAILED on gpu 20 ms  failed: out of memory");
+  }
+
+  @Test
+  void aRunWithoutAFailedStepShowsItsErrorAndAManyStepRunIsCut() {
+    List<StepRun> steps = new java.util.ArrayList<>();
+    for (int i = 0; i < 14; i++) {
+      steps.add(new StepRun("s" + i, StepKind.CUSTOM, StepStatus.CANCELLED, "local", null, null, 0, Map.of(),
+          Map.of(), null, null, null, null, null));
+    }
+    Run run = new Run("0123", "many", RunStatus.CANCELLED, Instant.EPOCH, null, Map.of(), steps, "run cancelled");
+
+    List<String> lines = run.toString().lines().toList();
+
+    assertThat(lines.get(0)).isEqualTo("Run 0123 many CANCELLED");
+    assertThat(lines.get(1)).isEqualTo("  ■ s0   custom    cancelled");
+    assertThat(lines).hasSize(15);
+    assertThat(lines.get(13)).isEqualTo("  ... 2 more steps");
+    assertThat(lines.get(14)).isEqualTo("  error: run cancelled");
   }
 
   @Test

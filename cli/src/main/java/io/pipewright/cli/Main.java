@@ -19,12 +19,12 @@ import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code pipewright} command: run pipelines, list runs, show a run, print a step's logs, manage the registered
- * datasets and models, show lineage.
+ * datasets and models, show lineage, run JShell with Pipewright on the class path.
  *
  * <p>Exit codes: {@value #OK} when the command did its job (for {@code run}: the run succeeded), {@value #RUN_FAILED}
- * when a run failed or was cancelled, {@value #USER_ERROR} for a usage or user error (a bad option or parameter, an
- * unknown pipeline or run, a workspace that cannot be used), {@value #UNEXPECTED} for anything else (a bug in a
- * pipeline's code or in Pipewright). Errors are one line on standard error, without a stack trace unless
+ * when a run failed or was cancelled (or a {@code jshell} script failed), {@value #USER_ERROR} for a usage or user
+ * error (a bad option or parameter, an unknown pipeline or run, a workspace that cannot be used),
+ * {@value #UNEXPECTED} for anything else (a bug in a pipeline's code or in Pipewright). Errors are one line on standard error, without a stack trace unless
  * {@code --verbose} is given.
  *
  * <p>{@link #run} is the testable entry point: it writes to the given streams and returns the exit code.
@@ -81,6 +81,7 @@ public final class Main {
         .addSubcommand("datasets", DatasetsCommand.create(term))
         .addSubcommand("models", ModelsCommand.create(term))
         .addSubcommand(new LineageCommand(term))
+        .addSubcommand(new JShellCommand(term))
         .addSubcommand("k8s", K8sCommand.create(term))
         .addSubcommand(new CommandLine.HelpCommand())
         .setOut(outWriter)
@@ -151,7 +152,7 @@ public final class Main {
       commandListHeading = "%nCommands:%n",
       exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
           "0:the command did its job; for run: the run succeeded",
-          "1:the run failed or was cancelled",
+          "1:the run failed or was cancelled; for jshell FILE: the script failed",
           "2:a usage or user error: option, parameter, pipeline name, workspace, run id",
           "3:an unexpected error: a bug in a pipeline's code or in Pipewright",
           "130:interrupted (Ctrl-C): the run was cancelled and recorded"},

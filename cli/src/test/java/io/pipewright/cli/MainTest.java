@@ -65,8 +65,8 @@ class MainTest {
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.out()).isEmpty();
     assertThat(r.errLines()).containsExactly("pipewright: unknown command 'rnu' (commands: run, runs, show, logs,"
-        + " explain, pipelines, gc, datasets, models, lineage, k8s, help) -- did you mean 'run'? (see: pipewright"
-        + " --help)");
+        + " explain, pipelines, gc, datasets, models, lineage, jshell, k8s, help) -- did you mean 'run'? (see:"
+        + " pipewright --help)");
   }
 
   @Test

@@ -1,17 +1,17 @@
 package io.pipewright.examples;
 
+import static io.pipewright.testing.PipewrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.tuple;
 
 import io.pipewright.Pipeline;
 import io.pipewright.Run;
 import io.pipewright.RunEvent;
 import io.pipewright.RunOptions;
-import io.pipewright.RunStatus;
 import io.pipewright.StepRun;
 import io.pipewright.StepStatus;
 import io.pipewright.Workspace;
 import io.pipewright.testing.PipewrightExtension;
+import io.pipewright.testing.TestWorkspace;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
@@ -37,18 +37,17 @@ class DigitsScriptTest {
   }
 
   @Test
-  void runsEndToEndWithThePythonPrepAndReachesTheAccuracyBar(Workspace ws) throws IOException {
-    Run run = ws.submit(Digits.withScriptPrep()).await();
+  void runsEndToEndWithThePythonPrepAndReachesTheAccuracyBar(TestWorkspace ws) throws IOException {
+    Run run = ws.run(Digits.withScriptPrep());
 
-    assertThat(run.status()).as(String.valueOf(run)).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(run).succeeded().step("evaluate").metric("accuracy").isGreaterThanOrEqualTo(0.90);
     assertThat(run.pipeline()).isEqualTo("digits-script");
-    assertThat(run.step("evaluate").metrics().get("accuracy")).isGreaterThanOrEqualTo(0.90);
-    assertThat(run.step("deploy").status()).isEqualTo(StepStatus.SUCCEEDED);
+    assertThat(run).step("deploy").ran();
     List<String> train = Files.readAllLines(output(run, "prep", "train").resolve("train.csv"));
     List<String> test = Files.readAllLines(output(run, "prep", "test").resolve("test.csv"));
     assertThat(train.size() + test.size()).isEqualTo(1797);
     assertThat(test).hasSize(359).allSatisfy(row -> assertThat(row.split(",")).hasSize(65));
-    assertThat(ws.runs().logs(run.id(), "prep")).extracting(RunEvent.Log::message)
+    assertThat(ws.workspace().runs().logs(run.id(), "prep")).extracting(RunEvent.Log::message)
         .contains("scaled 1797 rows: 1438 to train, 359 to test (seed 42)");
   }
 
@@ -64,9 +63,8 @@ class DigitsScriptTest {
           .isEqualTo(Files.readAllBytes(output(first, "prep", output).resolve(output + ".csv")));
     }
     assertThat(second.step("evaluate").metrics()).isEqualTo(first.step("evaluate").metrics());
-    assertThat(epochs.steps()).extracting(StepRun::name, StepRun::status).containsExactly(
-        tuple("prep", StepStatus.REUSED), tuple("train", StepStatus.SUCCEEDED),
-        tuple("evaluate", StepStatus.SUCCEEDED), tuple("deploy", StepStatus.SUCCEEDED));
+    assertThat(epochs.steps()).extracting(StepRun::name).containsExactly("prep", "train", "evaluate", "deploy");
+    assertThat(epochs).succeeded().reused("prep").ran("train", "evaluate", "deploy");
   }
 
   @Test
@@ -80,7 +78,7 @@ class DigitsScriptTest {
 
     Run run = ws.submit(Digits.withScriptPrep(data)).await();
 
-    assertThat(run.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(run).failed().step("prep").failedWith(":3: the label is 'x', not a digit 0-9");
     assertThat(run.step("prep").error()).isEqualTo("step 'prep': python3 prep.py exited with status 2: " + data
         + ":3: the label is 'x', not a digit 0-9");
     assertThat(run.step("prep").outputs()).isEmpty();
@@ -95,5 +93,6 @@ class DigitsScriptTest {
     assertThat(pipeline.name()).isEqualTo("digits-script");
     assertThat(pipeline.validate()).isEmpty();
     assertThat(pipeline.steps()).extracting(s -> s.name()).containsExactly("prep", "train", "evaluate", "deploy");
+    assertThat(pipeline).isValid().hasSteps("prep", "train", "evaluate", "deploy").hasEdge("prep", "train");
   }
 }

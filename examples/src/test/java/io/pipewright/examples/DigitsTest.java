@@ -1,5 +1,6 @@
 package io.pipewright.examples;
 
+import static io.pipewright.testing.PipewrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 import static org.assertj.core.api.Assertions.tuple;
@@ -20,6 +21,7 @@ import io.pipewright.StepStatus;
 import io.pipewright.Workspace;
 import io.pipewright.spi.PipelineProvider;
 import io.pipewright.testing.PipewrightExtension;
+import io.pipewright.testing.TestWorkspace;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
@@ -51,10 +53,11 @@ class DigitsTest {
   Path dir;
 
   @Test
-  void runsEndToEndAndReleasesAnAccurateModel(Workspace ws) throws IOException {
-    Run run = ws.submit(Digits.pipeline()).await();
+  void runsEndToEndAndReleasesAnAccurateModel(TestWorkspace ws) throws IOException {
+    Run run = ws.run(Digits.pipeline());
 
-    assertThat(run.status()).as(String.valueOf(run)).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(run).succeeded().ran("prep", "train", "evaluate", "deploy")
+        .step("evaluate").metric("accuracy").isGreaterThanOrEqualTo(0.90);
     assertThat(run.steps()).extracting(StepRun::name, StepRun::kind, StepRun::status).containsExactly(
         tuple("prep", StepKind.PREP, StepStatus.SUCCEEDED),
         tuple("train", StepKind.TRAIN, StepStatus.SUCCEEDED),
@@ -75,7 +78,7 @@ class DigitsTest {
     assertThat(release.path("accuracy").asDouble()).isEqualTo(metrics.get("accuracy"));
     assertThat(release.path("run").asText()).isEqualTo(run.id());
     assertThat(release.path("registeredAs").asText()).isEqualTo("digits");
-    RegisteredModel registered = ws.models().get("digits");
+    RegisteredModel registered = ws.workspace().models().get("digits");
     assertThat(registered.reference()).isEqualTo("digits:1");
     assertThat(registered.framework()).isEqualTo("tribuo");
     assertThat(registered.metrics()).isEqualTo(Map.of("accuracy", metrics.get("accuracy"), "f1_macro",
@@ -83,7 +86,7 @@ class DigitsTest {
     assertThat(registered.runId()).isEqualTo(run.id());
     assertThat(registered.step()).isEqualTo("deploy");
     assertThat(registered.dir().toString()).isEqualTo(run.step("train").outputs().get("model"));
-    assertThat(ws.lineage("model:digits:1").root().producer().step()).isEqualTo("train");
+    assertThat(ws.workspace().lineage("model:digits:1").root().producer().step()).isEqualTo("train");
   }
 
   @Test
@@ -159,18 +162,17 @@ class DigitsTest {
   }
 
   @Test
-  void aSecondRunReusesEverythingButTheDeployStep(Workspace ws) {
-    Run first = ws.submit(Digits.pipeline()).await();
-    Run second = ws.submit(Digits.pipeline()).await();
+  void aSecondRunReusesEverythingButTheDeployStep(TestWorkspace ws) {
+    Run first = ws.run(Digits.pipeline());
+    Run second = ws.run(Digits.pipeline());
 
-    assertThat(second.steps()).extracting(StepRun::name, StepRun::status).containsExactly(
-        tuple("prep", StepStatus.REUSED), tuple("train", StepStatus.REUSED), tuple("evaluate", StepStatus.REUSED),
-        tuple("deploy", StepStatus.SUCCEEDED));
-    assertThat(second.step("evaluate").reusedFrom()).isEqualTo(first.id());
+    assertThat(second.steps()).extracting(StepRun::name).containsExactly("prep", "train", "evaluate", "deploy");
+    assertThat(second).succeeded().reused("prep", "train", "evaluate").ran("deploy")
+        .step("evaluate").wasReusedFrom(first);
     assertThat(second.step("evaluate").metrics()).isEqualTo(first.step("evaluate").metrics());
     // The same model again: still version 1, registered by the first run.
-    assertThat(ws.models().versions("digits")).extracting(RegisteredModel::version, RegisteredModel::runId)
-        .containsExactly(tuple(1, first.id()));
+    assertThat(ws.workspace().models().versions("digits"))
+        .extracting(RegisteredModel::version, RegisteredModel::runId).containsExactly(tuple(1, first.id()));
   }
 
   @Test
@@ -183,12 +185,11 @@ class DigitsTest {
     for (Map.Entry<String, Object> change : changes.entrySet()) {
       Run changed = ws.submit(Digits.pipeline(), Map.of(change.getKey(), change.getValue())).await();
 
-      assertThat(changed.steps()).as(change.toString()).extracting(StepRun::name, StepRun::status).containsExactly(
-          tuple("prep", StepStatus.REUSED), tuple("train", StepStatus.SUCCEEDED),
-          tuple("evaluate", StepStatus.SUCCEEDED), tuple("deploy", StepStatus.SUCCEEDED));
-      assertThat(changed.step("prep").reusedFrom()).isEqualTo(defaults.id());
-      assertThat(changed.step("evaluate").metrics().get("accuracy")).as(change.toString())
-          .isGreaterThanOrEqualTo(0.90);
+      assertThat(changed.steps()).as(change.toString()).extracting(StepRun::name)
+          .containsExactly("prep", "train", "evaluate", "deploy");
+      assertThat(changed).as(change.toString()).reused("prep").ran("train", "evaluate", "deploy")
+          .step("prep").wasReusedFrom(defaults)
+          .step("evaluate").metric("accuracy").isGreaterThanOrEqualTo(0.90);
       assertThat(json(changed, "deploy", "release").path(change.getKey()).asText())
           .isEqualTo(change.getValue().toString());
       assertThat(messages(ws, changed, "train")).as(change.toString())
@@ -209,11 +210,10 @@ class DigitsTest {
   }
 
   @Test
-  void rejectsAnInvalidTrainingParameterWithoutRetrying(Workspace ws) {
-    Run run = ws.submit(Digits.pipeline(), Map.of("epochs", 0)).await();
+  void rejectsAnInvalidTrainingParameterWithoutRetrying(TestWorkspace ws) {
+    Run run = ws.run(Digits.pipeline(), Map.of("epochs", 0));
 
-    assertThat(run.status()).isEqualTo(RunStatus.FAILED);
-    assertThat(run.step("train").status()).isEqualTo(StepStatus.FAILED);
+    assertThat(run).failed().step("train").failedWith("parameter 'epochs' must be >= 1, was 0");
     assertThat(run.step("train").error()).isEqualTo("parameter 'epochs' must be >= 1, was 0");
     assertThat(run.step("train").attempts()).isEqualTo(1);
   }
@@ -239,16 +239,14 @@ class DigitsTest {
   }
 
   @Test
-  void aHighMinAccuracySkipsTheReleaseAndSaysWhy(Workspace ws) {
-    Run run = ws.submit(Digits.pipeline(), Map.of("minAccuracy", 0.999)).await();
+  void aHighMinAccuracySkipsTheReleaseAndSaysWhy(TestWorkspace ws) {
+    Run run = ws.run(Digits.pipeline(), Map.of("minAccuracy", 0.999));
 
-    assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
-    assertThat(run.step("evaluate").status()).isEqualTo(StepStatus.SUCCEEDED);
+    assertThat(run).succeeded().step("evaluate").ran().step("deploy").wasSkippedBecause("condition not met");
     StepRun deploy = run.step("deploy");
-    assertThat(deploy.status()).isEqualTo(StepStatus.SKIPPED);
     assertThat(deploy.reason()).matches("condition not met: accuracy 0\\.9\\d{3} < minAccuracy 0\\.999");
     assertThat(deploy.attempts()).isZero();
-    assertThat(ws.models().list()).isEmpty();
+    assertThat(ws.workspace().models().list()).isEmpty();
   }
 
   @Test
@@ -276,6 +274,9 @@ class DigitsTest {
     Pipeline pipeline = provider.pipeline();
     assertThat(pipeline.name()).isEqualTo("digits");
     assertThat(pipeline.validate()).isEmpty();
+    assertThat(pipeline).isValid().hasSteps("prep", "train", "evaluate", "deploy")
+        .hasEdge("prep", "train").hasEdge("prep", "evaluate").hasEdge("train", "evaluate")
+        .hasEdge("train", "deploy").hasEdge("evaluate", "deploy").hasNoEdge("prep", "deploy");
     assertThat(pipeline.parameters()).containsOnlyKeys("seed", "testFraction", "epochs", "learningRate",
         "minibatchSize", "trainSeed", "minAccuracy");
   }

@@ -77,7 +77,8 @@ import java.util.stream.Stream;
  * <p>Immutable and thread-safe: {@link #sourceFolder(Path)} and {@link #env} each return a new Script. See
  * docs/script-steps.md.
  */
-public final class Script implements StepBody, SourceFolder {
+public final class Script implements StepBody, SourceFolder, java.io.Serializable {
+  private static final long serialVersionUID = 1L;
   private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   /**
@@ -91,15 +92,29 @@ public final class Script implements StepBody, SourceFolder {
    * @param env the variables given with {@link #env}, sorted
    */
   record Command(String program, List<String> programArgs, String script, List<String> args,
-      Map<String, String> env) {}
+      Map<String, String> env) implements java.io.Serializable {}
 
   private final Command command;
-  /** Its content is the fingerprint's {@code code:source}; where it lies does not matter. */
-  private final transient Path sourceFolder;
+  /**
+   * Its content is the fingerprint's {@code code:source}; where it lies does not matter. Serialised as its path, for
+   * the step runner in another JVM, which runs the script in the snapshot the engine sent along with the step.
+   */
+  private transient Path sourceFolder;
 
   private Script(Command command, Path sourceFolder) {
     this.command = command;
     this.sourceFolder = sourceFolder;
+  }
+
+  private void writeObject(java.io.ObjectOutputStream out) throws IOException {
+    out.defaultWriteObject();
+    out.writeObject(sourceFolder == null ? null : sourceFolder.toString());
+  }
+
+  private void readObject(java.io.ObjectInputStream in) throws IOException, ClassNotFoundException {
+    in.defaultReadObject();
+    Object folder = in.readObject();
+    sourceFolder = folder == null ? null : Path.of((String) folder);
   }
 
   /**

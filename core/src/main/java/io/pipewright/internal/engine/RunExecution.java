@@ -979,7 +979,7 @@ final class RunExecution implements RunHandle {
         throw new CancellationException("step '" + node.step.name() + "' was stopped before it started");
       }
       Path file = RunnerFiles.describe(id, pipeline, node.step, attempt.number, node.fingerprint, parameters,
-          attempt.inputs, staging, engine.outputs(), false);
+          attempt.inputs, node.source, staging, engine.outputs(), false);
       return new io.pipewright.spi.StepDescription(StepRunner.class.getName(), List.of(file.toString()), file);
     }
 
@@ -1003,8 +1003,11 @@ final class RunExecution implements RunHandle {
           remote.push((ExternalInput) input);
         }
       }
+      if (node.source != null) {
+        remote.push(node.source);
+      }
       Path file = RunnerFiles.describe(id, pipeline, node.step, attempt.number, node.fingerprint, parameters,
-          attempt.inputs, staging, engine.outputs(), true);
+          attempt.inputs, node.source, staging, engine.outputs(), true);
       remoteFolder = RunnerFiles.remoteFolder(id, node.step.name(), attempt.number);
       Path body = file.resolveSibling("body.ser");
       if (java.nio.file.Files.exists(body)) {

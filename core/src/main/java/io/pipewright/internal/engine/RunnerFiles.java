@@ -83,11 +83,12 @@ final class RunnerFiles {
   /**
    * Writes the description of one attempt into its staging folder; returns the file.
    *
+   * @param source the hashed source folder of a {@link io.pipewright.SourceFolder} body, or null
    * @param remote for a runner on another machine: no local paths, and the body named relative to the description
    */
   static Path describe(String runId, String pipeline, Step step, int attempt, Fingerprint fingerprint,
-      Map<String, Object> parameters, Map<String, Object> inputs, Path staging, OutputStore outputs, boolean remote)
-      throws IOException {
+      Map<String, Object> parameters, Map<String, Object> inputs, ExternalInput source, Path staging,
+      OutputStore outputs, boolean remote) throws IOException {
     Path folder = Files.createDirectories(folder(staging));
     ObjectNode d = Json.MAPPER.createObjectNode();
     d.put("format", FORMAT);
@@ -134,17 +135,12 @@ final class RunnerFiles {
         i.set("value", s.value());
         i.put("manifest", s.manifest() == null || remote ? null : s.manifest().toString());
       } else {
-        ExternalInput e = (ExternalInput) input;
-        i.put("contentHash", e.contentHash());
-        if (remote) { // where it lies in the Dataset object it is fetched as
-          i.put("relative", e.dataset().root().relativize(e.path()).toString());
-        } else {
-          i.put("location", e.path().toString());
-          i.put("root", e.dataset().root().toString());
-        }
-        i.set("files", Json.MAPPER.valueToTree(e.dataset().files()));
+        external(i, (ExternalInput) input, remote);
       }
     });
+    if (source != null) {
+      external(d.putObject("source"), source, remote);
+    }
     ObjectNode out = d.putObject("outputs");
     step.outputs().forEach((name, type) -> out.put(name, type.getName()));
     if (!remote) {
@@ -158,6 +154,18 @@ final class RunnerFiles {
     Path file = folder.resolve("attempt.json");
     Files.writeString(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(d));
     return file;
+  }
+
+  /** A file or folder read in place: by path here; by content hash, fetched as a Dataset object, elsewhere. */
+  private static void external(ObjectNode i, ExternalInput e, boolean remote) {
+    i.put("contentHash", e.contentHash());
+    if (remote) { // where it lies in the Dataset object it is fetched as
+      i.put("relative", e.dataset().root().relativize(e.path()).toString());
+    } else {
+      i.put("location", e.path().toString());
+      i.put("root", e.dataset().root().toString());
+    }
+    i.set("files", Json.MAPPER.valueToTree(e.dataset().files()));
   }
 
   private static JsonNode declaredInput(StepInput input) {

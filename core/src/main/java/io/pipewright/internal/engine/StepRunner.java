@@ -179,28 +179,36 @@ public final class StepRunner {
     }
     for (var entry : d.path("inputs").properties()) {
       ObjectNode i = (ObjectNode) entry.getValue();
-      boolean external = !i.has("type");
-      if (!external && !OutputTypes.isFiles(Class.forName(i.get("type").asText()))) {
-        continue; // a value: the description holds it
-      }
-      String hash = i.get("contentHash").asText();
-      Optional<StoredOutput> found;
-      try {
-        found = outputs.loadOrFetch(hash);
-      } catch (RuntimeException e) {
-        throw new StepException("input '" + entry.getKey() + "' could not be fetched: "
-            + (e.getMessage() != null ? e.getMessage() : Text.oneLine(e)), e);
-      }
-      StoredOutput fetched = found.orElseThrow(() -> new StepException("input '" + entry.getKey() + "' (" + hash
-          + ") is not in " + datastore.uri() + ", or not intact"));
-      if (external) {
-        i.put("root", fetched.dir().toString());
-        i.put("location", fetched.dir().resolve(i.get("relative").asText()).toString());
-      } else {
+      if (!i.has("type")) {
+        fetchExternal(i, "input '" + entry.getKey() + "'", datastore, outputs);
+      } else if (OutputTypes.isFiles(Class.forName(i.get("type").asText()))) { // a value: the description holds it
+        StoredOutput fetched = fetch(i, "input '" + entry.getKey() + "'", datastore, outputs);
         i.put("location", fetched.dir().toString());
         i.put("manifest", fetched.manifest().toString());
       }
     }
+    if (d.has("source")) {
+      fetchExternal((ObjectNode) d.get("source"), "the source folder", datastore, outputs);
+    }
+  }
+
+  private static void fetchExternal(ObjectNode i, String what, Datastore datastore, OutputStore outputs) {
+    StoredOutput fetched = fetch(i, what, datastore, outputs);
+    i.put("root", fetched.dir().toString());
+    i.put("location", fetched.dir().resolve(i.get("relative").asText()).toString());
+  }
+
+  private static StoredOutput fetch(JsonNode i, String what, Datastore datastore, OutputStore outputs) {
+    String hash = i.get("contentHash").asText();
+    Optional<StoredOutput> found;
+    try {
+      found = outputs.loadOrFetch(hash);
+    } catch (RuntimeException e) {
+      throw new StepException(what + " could not be fetched: "
+          + (e.getMessage() != null ? e.getMessage() : Text.oneLine(e)), e);
+    }
+    return found.orElseThrow(() -> new StepException(what + " (" + hash + ") is not in " + datastore.uri()
+        + ", or not intact"));
   }
 
   /** Stores the outputs of files the body left in staging as datastore objects; returns their content hashes. */
@@ -268,8 +276,9 @@ public final class StepRunner {
         emit(events, RunnerFiles.logEvent(level, message));
       }
     };
+    ExternalInput source = d.has("source") ? (ExternalInput) RunnerFiles.input(d.get("source")) : null;
     StepContextImpl ctx = new StepContextImpl(d.get("runId").asText(), step, d.get("attempt").asInt(), fingerprint,
-        parameters, inputs, null, () -> staging, store, reporter, new ComputedUnits());
+        parameters, inputs, source, () -> staging, store, reporter, new ComputedUnits());
     step.newBody().run(ctx);
     Map<String, JsonNode> values = new LinkedHashMap<>();
     Map<String, Map<String, Object>> metadata = new LinkedHashMap<>();

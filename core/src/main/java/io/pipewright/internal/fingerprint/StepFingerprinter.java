@@ -87,7 +87,9 @@ public final class StepFingerprinter {
       if (lambda) {
         // A lambda's code is a method of its capturing class, and nothing says which one: the step it runs for, and
         // the code that chose it, stand in for it.
-        components.add(new Component("code:lambda", pipeline + "/" + step.name()));
+        // A stand-in lambda (Pipeline.withBody) may come from the class that wrote the step's own: not the same code.
+        components.add(new Component("code:lambda", pipeline + "/" + step.name()
+            + (step.standIn() ? " (stand-in)" : "")));
       }
       if (isLambda(step.bodyType())) {
         step.declaringClass().ifPresent(c -> this.code.apply(c).forEach(d -> code.putIfAbsent(d.name(), d)));

@@ -6,6 +6,7 @@ import io.pipewright.StepRun;
 import io.pipewright.StepStatus;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,42 +29,76 @@ public final class Text {
     return newline < 0 ? message : message.substring(0, newline).stripTrailing() + " ...";
   }
 
-  public static String runLine(Run run) {
+  /**
+   * A run in a few lines: a header, then one line per step (at most {@value #MAX_STEPS_SHOWN}) with its status
+   * symbol, kind, and its duration and key metrics, where it was reused from, or why it failed or was skipped.
+   */
+  public static String runSummary(Run run) {
     StringBuilder s = new StringBuilder("Run ").append(run.shortId()).append(' ').append(run.pipeline()).append(' ')
         .append(run.status());
-    run.duration().ifPresent(d -> s.append(' ').append(duration(d)));
-    List<String> parts = new ArrayList<>();
+    run.duration().ifPresent(d -> s.append(" in ").append(duration(d)));
+    int width = run.steps().stream().limit(MAX_STEPS_SHOWN).mapToInt(st -> st.name().length()).max().orElse(0);
+    int shown = 0;
     for (StepRun step : run.steps()) {
-      if (parts.size() == MAX_STEPS_SHOWN) {
-        parts.add("... " + (run.steps().size() - MAX_STEPS_SHOWN) + " more");
+      if (shown++ == MAX_STEPS_SHOWN) {
+        s.append("\n  ... ").append(run.steps().size() - MAX_STEPS_SHOWN).append(" more steps");
         break;
       }
-      String metrics = metrics(step.metrics());
-      parts.add(step.name() + ' ' + symbol(step.status()) + (metrics.isEmpty() ? "" : " " + metrics));
+      String line = symbol(step.status()) + " " + pad(step.name(), width) + "  " + pad(step.kind().label(), 8) + "  "
+          + stepDetail(step);
+      s.append("\n  ").append(line.stripTrailing());
     }
-    s.append(" [").append(String.join(", ", parts)).append(']');
-    if (run.error() != null) {
-      s.append(" -- ").append(run.error());
+    if (run.error() != null && run.steps().stream().noneMatch(st -> st.error() != null)) {
+      s.append("\n  error: ").append(run.error());
     }
     return s.toString();
   }
 
+  /** A step in one line: name, kind, status, target, then what {@link #runSummary} shows of it. */
   public static String stepLine(StepRun step) {
-    StringBuilder s = new StringBuilder(step.name()).append(' ').append(step.kind().label()).append(' ')
-        .append(step.status()).append(" on ").append(step.computeTarget());
-    step.duration().ifPresent(d -> s.append(' ').append(duration(d)));
-    String metrics = metrics(step.metrics());
+    String detail = stepDetail(step);
+    return step.name() + ' ' + step.kind().label() + ' ' + step.status() + " on " + step.computeTarget()
+        + (detail.isEmpty() ? "" : " " + detail);
+  }
+
+  private static String stepDetail(StepRun step) {
+    List<String> parts = new ArrayList<>();
+    switch (step.status()) {
+      case REUSED -> parts.add("reused from " + (step.reusedFrom() == null ? "an earlier run"
+          : step.reusedFrom().substring(0, Math.min(8, step.reusedFrom().length()))));
+      case SKIPPED -> parts.add("skipped: " + step.reason());
+      case CANCELLED -> parts.add("cancelled" + (step.reason() == null ? "" : ": " + step.reason()));
+      default -> step.duration().ifPresent(d -> parts.add(duration(d)));
+    }
+    String metrics = keyMetrics(step.metrics());
     if (!metrics.isEmpty()) {
-      s.append(' ').append(metrics);
+      parts.add(metrics);
     }
     if (step.error() != null) {
-      s.append(" -- ").append(step.error());
-    } else if (step.reason() != null) {
-      s.append(" -- ").append(step.reason());
-    } else if (step.reusedFrom() != null) {
-      s.append(" -- reused from run ").append(step.reusedFrom(), 0, Math.min(8, step.reusedFrom().length()));
+      parts.add("failed: " + step.error());
     }
-    return s.toString();
+    return String.join("  ", parts);
+  }
+
+  private static String pad(String text, int width) {
+    return text.length() >= width ? text : text + " ".repeat(width - text.length());
+  }
+
+  /**
+   * The metrics that say most, in a few words: names without a dot first ({@code accuracy} before
+   * {@code precision.3}), each group alphabetical, at most {@value #MAX_METRICS_SHOWN}, then how many more there are.
+   */
+  public static String keyMetrics(Map<String, Double> metrics) {
+    List<String> names = metrics.keySet().stream()
+        .sorted(Comparator.comparing((String n) -> n.contains(".")).thenComparing(n -> n)).toList();
+    List<String> parts = new ArrayList<>();
+    for (String name : names.subList(0, Math.min(MAX_METRICS_SHOWN, names.size()))) {
+      parts.add(name + "=" + number(metrics.get(name)));
+    }
+    if (names.size() > MAX_METRICS_SHOWN) {
+      parts.add("(+" + (names.size() - MAX_METRICS_SHOWN) + " more)");
+    }
+    return String.join(" ", parts);
   }
 
   public static String symbol(StepStatus status) {
