@@ -160,10 +160,10 @@ final class JobExecution implements Execution, Runnable {
         Job current;
         Pod pod;
         try {
-          if (jobWatch == null) {
+          if (jobWatch == null && target.watches()) {
             jobWatch = watchJob(name);
           }
-          if (podWatch == null) {
+          if (podWatch == null && target.watches()) {
             podWatch = watchPods(name);
           }
           current = target.client().batch().v1().jobs().inNamespace(target.namespace()).withName(name).get();

@@ -49,6 +49,7 @@ public final class KubernetesTarget implements ComputeTarget {
   private final boolean ownsClient;
   private final String namespace;
   private final Duration resync;
+  private final boolean watch;
   private final ExecutorService threads;
   private final Set<JobExecution> running = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
@@ -59,14 +60,20 @@ public final class KubernetesTarget implements ComputeTarget {
    * @param ownsClient whether {@link #close()} closes the client
    */
   public KubernetesTarget(KubernetesSettings settings, KubernetesClient client, boolean ownsClient) {
-    this(settings, client, ownsClient, RESYNC);
+    this(settings, client, ownsClient, RESYNC, true);
   }
 
-  KubernetesTarget(KubernetesSettings settings, KubernetesClient client, boolean ownsClient, Duration resync) {
+  /**
+   * With {@code watch} false, attempts only poll, every {@code resync}: tests on fabric8's mock API server, whose
+   * watch endpoint can block its event loop for a minute when a client closes a watch while an event is being sent.
+   */
+  KubernetesTarget(KubernetesSettings settings, KubernetesClient client, boolean ownsClient, Duration resync,
+      boolean watch) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.client = Objects.requireNonNull(client, "client");
     this.ownsClient = ownsClient;
     this.resync = resync;
+    this.watch = watch;
     String configured = client.getNamespace();
     this.namespace = settings.namespace().orElse(configured == null || configured.isBlank() ? "default" : configured);
     AtomicInteger counter = new AtomicInteger();
@@ -159,6 +166,10 @@ public final class KubernetesTarget implements ComputeTarget {
 
   Duration resync() {
     return resync;
+  }
+
+  boolean watches() {
+    return watch;
   }
 
   /** Deletes a Job and its pods; a Job already gone is fine. */

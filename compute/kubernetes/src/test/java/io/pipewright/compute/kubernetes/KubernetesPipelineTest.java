@@ -75,7 +75,7 @@ class KubernetesPipelineTest {
     KubernetesTarget target = new KubernetesTarget(KubernetesSettings.from(new ComputeTargetSettings("k8s",
         "kubernetes", Map.of("image", "acme/digits:1.4", "namespace", TestCluster.NAMESPACE,
             "datastoreSecret", "pipewright-datastore", "javaOptions", java.util.List.of("-Xshare:auto")))),
-        client, false, Duration.ofMillis(200));
+        client, false, Duration.ofMillis(100), false);
     ws = Workspace.builder(tmp.resolve("ws")).target("k8s", target)
         .datastore(tmp.resolve("datastore").toUri().toString()).open();
   }

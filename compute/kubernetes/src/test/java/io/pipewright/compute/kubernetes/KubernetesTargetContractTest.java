@@ -25,7 +25,7 @@ class KubernetesTargetContractTest extends ComputeTargetContract {
     cluster = new ProcessCluster(server, client);
     return new KubernetesTarget(KubernetesSettings.from(new ComputeTargetSettings("k8s", "kubernetes",
         Map.of("image", "acme/contract:1", "namespace", TestCluster.NAMESPACE, "maxConcurrentSteps", 3))),
-        client, false, Duration.ofMillis(200));
+        client, false, Duration.ofMillis(100), false);
   }
 
   @AfterEach

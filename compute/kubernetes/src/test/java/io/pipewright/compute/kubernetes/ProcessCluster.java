@@ -8,9 +8,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,13 +25,14 @@ import java.util.concurrent.Executors;
  * A cluster on the CRUD mock that really runs Jobs: for each Job created it starts the container's command as a
  * local JVM, with this JVM's classpath in place of the image's and the container's environment (its {@code env}, and
  * the keys of the Secrets its {@code envFrom} names), and sets the pod's and the Job's statuses from the
- * process's exit; a deleted Job's process is killed, as the cluster kills a deleted Job's pod.
+ * process's exit; a deleted Job's process is killed, as the cluster kills a deleted Job's pod. It finds Jobs by
+ * listing them every 50 ms.
  */
 final class ProcessCluster implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private final TestCluster cluster;
-  private final Watch watch;
+  private final Thread poller;
   private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "process-cluster");
     t.setDaemon(true);
@@ -49,26 +47,39 @@ final class ProcessCluster implements AutoCloseable {
     this.server = server;
     this.client = client;
     this.cluster = new TestCluster(client);
-    this.watch = client.batch().v1().jobs().inNamespace(NAMESPACE).watch(new Watcher<Job>() {
-      @Override
-      public void eventReceived(Action action, Job job) {
-        String name = job.getMetadata().getName();
-        if (action == Action.ADDED) {
-          threads.execute(() -> run(job));
-        } else if (action == Action.DELETED) {
-          deleted.add(name);
-          Process p = processes.remove(name);
-          if (p != null) {
-            kill(p);
+    // Polls rather than watches: the mock's watch endpoint can stall when a watch closes while it sends an event.
+    this.poller = new Thread(this::poll, "process-cluster-poller");
+    poller.setDaemon(true);
+    poller.start();
+  }
+
+  private void poll() {
+    Set<String> known = new java.util.HashSet<>();
+    while (!Thread.currentThread().isInterrupted()) {
+      try {
+        Map<String, Job> jobs = new java.util.HashMap<>();
+        client.batch().v1().jobs().inNamespace(NAMESPACE).list().getItems()
+            .forEach(j -> jobs.put(j.getMetadata().getName(), j));
+        for (Job job : jobs.values()) {
+          if (known.add(job.getMetadata().getName())) {
+            threads.execute(() -> run(job));
           }
         }
+        for (String name : known) {
+          if (!jobs.containsKey(name) && deleted.add(name)) {
+            Process p = processes.remove(name);
+            if (p != null) {
+              kill(p);
+            }
+          }
+        }
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        // the server is going away with the test
       }
-
-      @Override
-      public void onClose(WatcherException cause) {
-        // the test is over
-      }
-    });
+    }
   }
 
   private void run(Job job) {
@@ -123,7 +134,7 @@ final class ProcessCluster implements AutoCloseable {
 
   @Override
   public void close() {
-    watch.close();
+    poller.interrupt();
     processes.values().forEach(ProcessCluster::kill);
     threads.shutdownNow();
   }
