@@ -192,7 +192,7 @@ class WorkspaceConfigTest {
     assertThat(error("{\"targets\": {\"big\": {\"type\": \"spark\"}}}")).contains(
         "io.pipewright:pipewright-compute-spark");
     assertThat(error("{\"targets\": {\"k\": {\"type\": \"kubernetes\"}}}")).contains(
-        "io.pipewright:pipewright-kubernetes");
+        "io.pipewright:pipewright-compute-kubernetes");
     assertThat(error("{\"targets\": {\"q\": {\"type\": \"quantum\"}}}")).isEqualTo(
         "config FILE: targets.q.type: unknown compute target type 'quantum' (known: fixed, local, process)");
   }

@@ -4,7 +4,7 @@ package io.pipewright.spi;
  * Creates the compute targets of one type, as named by {@code "type"} in a workspace's config file: {@code local} and
  * {@code process} (in core), and, in their own modules, {@code gpu} ({@code io.pipewright:pipewright-compute-gpu}),
  * {@code spark} ({@code io.pipewright:pipewright-compute-spark}) and {@code kubernetes}
- * ({@code io.pipewright:pipewright-kubernetes}). Found by {@link ComputeTargets} with {@link
+ * ({@code io.pipewright:pipewright-compute-kubernetes}). Found by {@link ComputeTargets} with {@link
  * java.util.ServiceLoader}: register implementations in
  * {@code META-INF/services/io.pipewright.spi.ComputeTargetProvider}; they need a public no-argument constructor. Two
  * providers of one type are an error that names both.

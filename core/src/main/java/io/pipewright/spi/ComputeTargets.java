@@ -11,7 +11,7 @@ import java.util.TreeSet;
 /**
  * Creates compute targets by type, finding their {@link ComputeTargetProvider} with {@link ServiceLoader}:
  * {@code local} and {@code process} are in core; {@code gpu}, {@code spark} and {@code kubernetes} are in the modules
- * {@code io.pipewright:pipewright-compute-gpu}, {@code -compute-spark} and {@code pipewright-kubernetes}. A type whose
+ * {@code io.pipewright:pipewright-compute-gpu}, {@code -compute-spark} and {@code -compute-kubernetes}. A type whose
  * module is known but absent is a one-line {@link UserException} naming the module to add; any other unknown type is
  * one listing the known types. A workspace does this for each target of its config file; adapters' tests may call it
  * directly.
@@ -25,7 +25,7 @@ public final class ComputeTargets {
   private static final Map<String, String> MODULES = Map.of(
       "gpu", "io.pipewright:pipewright-compute-gpu",
       "spark", "io.pipewright:pipewright-compute-spark",
-      "kubernetes", "io.pipewright:pipewright-kubernetes");
+      "kubernetes", "io.pipewright:pipewright-compute-kubernetes");
 
   private ComputeTargets() {}
 
