@@ -31,7 +31,8 @@ class ProcessTargetTest {
   void open() throws Exception {
     Path config = tmp.resolve("config.json");
     Files.writeString(config, "{\"targets\": {\"proc\": {\"type\": \"process\", \"maxConcurrentSteps\": 4,"
-        + " \"jvmOptions\": [\"-Xshare:auto\", \"-XX:TieredStopAtLevel=1\"]}}}");
+        + " \"jvmOptions\": [\"-Xshare:auto\", \"-XX:TieredStopAtLevel=1\"],"
+        + " \"env\": {\"PW_TEST_GREETING\": \"hello from the config\"}}}}");
     ws = Workspace.builder(tmp.resolve("ws")).config(config).open();
   }
 
@@ -75,6 +76,13 @@ class ProcessTargetTest {
     @Override
     public void run(StepContext ctx) {
       ctx.write("text", greeting + " from " + ctx.stepName());
+    }
+  }
+
+  public static final class ReadsEnv implements StepBody {
+    @Override
+    public void run(StepContext ctx) {
+      ctx.write("greeting", String.valueOf(System.getenv("PW_TEST_GREETING")));
     }
   }
 
@@ -129,6 +137,19 @@ class ProcessTargetTest {
     p.train("train").on(target).input("rows", prep.dataset("rows")).produces("model", Model.class)
         .produces("metrics", Metrics.class).runs(Train.class);
     return p;
+  }
+
+  @Test
+  void givesEachChildTheTargetsEnvironmentVariables() throws Exception {
+    Pipeline p = Pipeline.named("env");
+    p.step("read").on("proc").produces("greeting", String.class).runs(ReadsEnv.class);
+
+    Run run = ws.submit(p).await();
+
+    assertThat(run.status()).as(run.toString()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(Path.of(run.step("read").outputs()
+        .get("greeting")).toFile()).get("value").asText()).isEqualTo("hello from the config");
+    assertThat(System.getenv("PW_TEST_GREETING")).as("not this JVM's").isNull();
   }
 
   @Test

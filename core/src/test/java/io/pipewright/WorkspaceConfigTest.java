@@ -171,6 +171,10 @@ class WorkspaceConfigTest {
         .isEqualTo("config FILE: targets.gpu: expected an object, got a string");
     assertThat(error("{\"fallbackToLocal\": \"yes\"}"))
         .isEqualTo("config FILE: fallbackToLocal: expected true or false, got \"yes\"");
+    assertThat(error("{\"targets\": {\"p\": {\"type\": \"process\", \"env\": {\"A\": 1}}}}"))
+        .isEqualTo("config FILE: targets.p.env: expected an object of strings, got an object");
+    assertThat(error("{\"targets\": {\"p\": {\"type\": \"process\", \"env\": {\"MY-VAR\": \"x\"}}}}"))
+        .isEqualTo("config FILE: targets.p.env: 'MY-VAR' is not a valid environment variable name");
     assertThat(error("{\"targets\": {\"gpu\": {\"threads\": 2}}}")).isEqualTo("config FILE: targets.gpu.type: missing"
         + " -- say which kind of target it is (local, process, gpu, spark, kubernetes)");
   }

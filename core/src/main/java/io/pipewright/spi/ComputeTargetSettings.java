@@ -170,6 +170,33 @@ public final class ComputeTargetSettings {
     return list.stream().map(String.class::cast).toList();
   }
 
+  /** An object of strings (such as environment variables), sorted by key, or an empty map when absent. */
+  public java.util.SortedMap<String, String> stringMap(String key) {
+    Object value = values.get(key);
+    if (value == null) {
+      return java.util.Collections.emptySortedMap();
+    }
+    if (!(value instanceof Map<?, ?> map) || !map.values().stream().allMatch(String.class::isInstance)) {
+      throw wrongType(key, "an object of strings", value);
+    }
+    java.util.TreeMap<String, String> out = new java.util.TreeMap<>();
+    map.forEach((k, v) -> out.put(String.valueOf(k), (String) v));
+    return java.util.Collections.unmodifiableSortedMap(out);
+  }
+
+  /**
+   * Environment variables for what the target starts: {@link #stringMap} with names checked ({@code [A-Za-z_][A-Za-z0-9_]*}).
+   */
+  public java.util.SortedMap<String, String> environment(String key) {
+    java.util.SortedMap<String, String> env = stringMap(key);
+    for (String name : env.keySet()) {
+      if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        throw new UserException(path(key) + ": '" + name + "' is not a valid environment variable name");
+      }
+    }
+    return env;
+  }
+
   /** The error for a value of the wrong type, naming the key path and, unless the key looks secret, the value. */
   public UserException wrongType(String key, String expected, Object value) {
     return new UserException(path(key) + ": expected " + expected + ", got " + describe(key, value));

@@ -5,6 +5,7 @@ import io.pipewright.StepException;
 import io.pipewright.internal.util.Processes;
 import io.pipewright.spi.Capacity;
 import io.pipewright.spi.ComputeTarget;
+import io.pipewright.spi.ComputeTargetSettings;
 import io.pipewright.spi.Execution;
 import io.pipewright.spi.RunnerAttempt;
 import io.pipewright.spi.StepDescription;
@@ -45,30 +46,48 @@ public final class ProcessTarget implements ComputeTarget {
   private final List<String> jvmOptions;
   private final long defaultHeap;
   private final boolean viaDatastore;
+  private final Map<String, String> childEnvironment;
   private final ExecutorService threads;
   private final Set<ProcessExecution> running = ConcurrentHashMap.newKeySet();
 
   /**
-   * @param capacity what validation and accounting use
-   * @param javaHome the Java installation whose {@code bin/java} starts the children
-   * @param jvmOptions options given to every child, before the main class
+   * How the children are started.
+   *
+   * @param javaHome the Java installation whose {@code bin/java} starts them
+   * @param options JVM options given to every child, before the main class
    * @param defaultHeap the {@code -Xmx} of a step that declares no memory, in bytes; 0 for the JVM's default
+   * @param environment variables set for every child, on top of this JVM's environment
    */
-  public ProcessTarget(Capacity capacity, Path javaHome, List<String> jvmOptions, long defaultHeap) {
-    this(capacity, javaHome, jvmOptions, defaultHeap, false);
+  public record Jvm(Path javaHome, List<String> options, long defaultHeap, Map<String, String> environment) {
+    public Jvm {
+      Objects.requireNonNull(javaHome, "javaHome");
+      options = List.copyOf(options);
+      environment = Map.copyOf(environment);
+    }
+
+    /**
+     * The settings every target that starts step runners on this machine shares: {@code javaHome} (default: this
+     * JVM's), {@code jvmOptions}, {@code env}; {@code defaultHeap} is the {@code memory} setting, or 0.
+     */
+    public static Jvm of(ComputeTargetSettings settings) {
+      return new Jvm(Path.of(settings.string("javaHome", System.getProperty("java.home"))),
+          settings.strings("jvmOptions"), settings.size("memory", 0), settings.environment("env"));
+    }
   }
 
   /**
+   * @param capacity what validation and accounting use
+   * @param jvm how the children are started
    * @param viaDatastore whether children exchange inputs, outputs and results with the engine through the workspace's
    *     datastore only, sharing no folder with it
    */
-  public ProcessTarget(Capacity capacity, Path javaHome, List<String> jvmOptions, long defaultHeap,
-      boolean viaDatastore) {
+  public ProcessTarget(Capacity capacity, Jvm jvm, boolean viaDatastore) {
     this.viaDatastore = viaDatastore;
+    this.javaBin = jvm.javaHome().resolve("bin").resolve("java");
+    this.jvmOptions = jvm.options();
+    this.defaultHeap = jvm.defaultHeap();
+    this.childEnvironment = jvm.environment();
     this.capacity = Objects.requireNonNull(capacity, "capacity");
-    this.javaBin = javaHome.resolve("bin").resolve("java");
-    this.jvmOptions = List.copyOf(jvmOptions);
-    this.defaultHeap = defaultHeap;
     AtomicInteger counter = new AtomicInteger();
     // As many threads as steps at once: the engine never hands over more, and an attempt cancelled while it waits
     // for one (when used without the engine) never starts.
@@ -113,7 +132,7 @@ public final class ProcessTarget implements ComputeTarget {
   }
 
   /**
-   * Submits an attempt whose child gets {@code environment} on top of this JVM's, and calls {@code whenStopped}
+   * Submits an attempt whose child gets {@code environment} on top of this JVM's and the target's, and calls {@code whenStopped}
    * exactly once when the attempt will start nothing more: the child and, if it was cancelled, every process of its
    * tree have ended (or it never started). That may be after the execution's completion, which cancel ends at once.
    * For adapters built on this one (the {@code gpu} target frees its devices then). Descendants that a child leaves
@@ -225,6 +244,7 @@ public final class ProcessTarget implements ComputeTarget {
       command.add(description.mainClass());
       command.addAll(description.arguments());
       ProcessBuilder builder = new ProcessBuilder(command);
+      builder.environment().putAll(childEnvironment);
       builder.environment().putAll(environment);
       Process started = builder.start();
       synchronized (this) {

@@ -5,7 +5,6 @@ import io.pipewright.spi.Capacity;
 import io.pipewright.spi.ComputeTarget;
 import io.pipewright.spi.Execution;
 import io.pipewright.spi.StepTask;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -45,20 +44,17 @@ public final class GpuTarget implements ComputeTarget {
    * @param cpus CPUs accounted
    * @param memoryBytes memory accounted
    * @param maxConcurrentSteps child JVMs at once
-   * @param javaHome the Java installation whose {@code bin/java} starts the children
-   * @param jvmOptions options given to every child
-   * @param defaultHeap the {@code -Xmx} of a step that declares no memory, in bytes; 0 for the JVM's default
+   * @param jvm how the children are started
    */
-  public GpuTarget(List<GpuDevice> devices, int cpus, long memoryBytes, int maxConcurrentSteps, Path javaHome,
-      List<String> jvmOptions, long defaultHeap) {
+  public GpuTarget(List<GpuDevice> devices, int cpus, long memoryBytes, int maxConcurrentSteps,
+      ProcessTarget.Jvm jvm) {
     this.devices = List.copyOf(devices);
     this.devices.forEach(d -> free.add(d.index()));
     if (free.size() != this.devices.size()) {
       throw new IllegalArgumentException("device indexes must differ, were " + this.devices);
     }
     Capacity capacity = new Capacity(cpus, memoryBytes, this.devices.size(), maxConcurrentSteps);
-    this.processes = new ProcessTarget(capacity, Objects.requireNonNull(javaHome, "javaHome"), jvmOptions,
-        defaultHeap);
+    this.processes = new ProcessTarget(capacity, Objects.requireNonNull(jvm, "jvm"), false);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.pipewright.compute.gpu;
 
 import io.pipewright.UserException;
+import io.pipewright.internal.engine.ProcessTarget;
 import io.pipewright.spi.ComputeTarget;
 import io.pipewright.spi.ComputeTargetProvider;
 import io.pipewright.spi.ComputeTargetSettings;
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -49,13 +49,12 @@ public final class GpuTargetProvider implements ComputeTargetProvider {
 
   @Override
   public ComputeTarget create(ComputeTargetSettings settings) {
-    settings.only("devices", "nvidiaSmi", "cpus", "memory", "maxConcurrentSteps", "jvmOptions", "javaHome");
+    settings.only("devices", "nvidiaSmi", "cpus", "memory", "maxConcurrentSteps", "jvmOptions", "javaHome", "env");
     int processors = Runtime.getRuntime().availableProcessors();
     int cpus = settings.integer("cpus", processors, 1);
     long memory = settings.size("memory", 0);
     int steps = settings.integer("maxConcurrentSteps", processors, 1);
-    List<String> jvmOptions = settings.strings("jvmOptions");
-    Path javaHome = Path.of(settings.string("javaHome", System.getProperty("java.home")));
+    ProcessTarget.Jvm jvm = ProcessTarget.Jvm.of(settings);
     Set<Integer> wanted = wantedDevices(settings);
     List<GpuDevice> found = query(settings, settings.string("nvidiaSmi", "nvidia-smi"));
     List<GpuDevice> used = found;
@@ -73,7 +72,7 @@ public final class GpuTargetProvider implements ComputeTargetProvider {
         used.add(device);
       }
     }
-    return new GpuTarget(used, cpus, memory > 0 ? memory : machineMemory(), steps, javaHome, jvmOptions, memory);
+    return new GpuTarget(used, cpus, memory > 0 ? memory : machineMemory(), steps, jvm);
   }
 
   /** The indexes the {@code devices} setting names, or null for all. */

@@ -95,6 +95,6 @@ class GpuTargetProviderTest {
   void refusesAnUnknownSetting() {
     assertThatThrownBy(() -> ComputeTargets.create(ComputeTargetSettings.defaults("gpu", "gpu").with("gpus", 2)))
         .isInstanceOf(UserException.class).hasMessage("targets.gpu.gpus: unknown setting for a gpu target (known:"
-            + " cpus, devices, javaHome, jvmOptions, maxConcurrentSteps, memory, nvidiaSmi)");
+            + " cpus, devices, env, javaHome, jvmOptions, maxConcurrentSteps, memory, nvidiaSmi)");
   }
 }

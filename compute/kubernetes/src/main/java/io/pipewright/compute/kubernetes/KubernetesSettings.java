@@ -96,7 +96,7 @@ public record KubernetesSettings(String name, String image, Optional<String> nam
     Optional<String> serviceAccount = name(s, "serviceAccount", DNS_SUBDOMAIN);
     List<String> pullSecrets = s.strings("imagePullSecrets");
     pullSecrets.forEach(p -> checkName(s, "imagePullSecrets", p, DNS_SUBDOMAIN));
-    Map<String, String> env = stringMap(s, "env");
+    Map<String, String> env = s.stringMap("env");
     env.keySet().forEach(k -> {
       if (!ENV_NAME.matcher(k).matches()) {
         throw new UserException(s.path("env") + ": '" + k + "' is not a valid environment variable name");
@@ -112,7 +112,7 @@ public record KubernetesSettings(String name, String image, Optional<String> nam
     }
     Capacity capacity = new Capacity(s.integer("cpus", 64, 1), s.size("memory", 256L << 30),
         s.integer("gpus", 0, 0), s.integer("maxConcurrentSteps", 16, 1));
-    return new KubernetesSettings(s.name(), image, namespace, serviceAccount, pullSecrets, stringMap(s,
+    return new KubernetesSettings(s.name(), image, namespace, serviceAccount, pullSecrets, s.stringMap(
         "nodeSelector"), tolerations(s), name(s, "datastoreSecret", DNS_SUBDOMAIN), env,
         s.has("javaOptions") ? s.strings("javaOptions") : DEFAULT_JAVA_OPTIONS, classpath,
         s.integer("ttlSecondsAfterFinished", DEFAULT_TTL_SECONDS, 0), s.integer("schedulingTimeoutSeconds", 0, 0),
@@ -135,19 +135,6 @@ public record KubernetesSettings(String name, String image, Optional<String> nam
     if (value.length() > 253 || !pattern.matcher(value).matches() || pattern == DNS_LABEL && value.length() > 63) {
       throw s.wrongType(key, "a Kubernetes name (lower-case letters, digits and '-')", value);
     }
-  }
-
-  private static Map<String, String> stringMap(ComputeTargetSettings s, String key) {
-    Object value = s.values().get(key);
-    if (value == null) {
-      return Map.of();
-    }
-    if (!(value instanceof Map<?, ?> map) || !map.values().stream().allMatch(String.class::isInstance)) {
-      throw s.wrongType(key, "an object of strings", value);
-    }
-    Map<String, String> out = new TreeMap<>();
-    map.forEach((k, v) -> out.put(String.valueOf(k), (String) v));
-    return out;
   }
 
   private static List<Map<String, String>> tolerations(ComputeTargetSettings s) {

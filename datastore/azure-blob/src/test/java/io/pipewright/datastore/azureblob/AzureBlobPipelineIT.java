@@ -3,6 +3,8 @@ package io.pipewright.datastore.azureblob;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.azure.storage.blob.BlobContainerClient;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pipewright.Dataset;
 import io.pipewright.Pipeline;
 import io.pipewright.Run;
@@ -11,6 +13,8 @@ import io.pipewright.StepBody;
 import io.pipewright.StepContext;
 import io.pipewright.StepStatus;
 import io.pipewright.Workspace;
+import io.pipewright.WorkspaceConfig;
+import io.pipewright.internal.engine.StepRunner;
 import io.pipewright.internal.util.FileTrees;
 import io.pipewright.spi.Datastore;
 import java.io.ByteArrayInputStream;
@@ -94,6 +98,45 @@ class AzureBlobPipelineIT {
       assertThat(second.step("count").status()).isEqualTo(StepStatus.REUSED);
       assertThat(counts.resolve("counts.txt")).hasContent("a.csv 2\npart/b.csv 1\n");
       assertThat(RUNS).hasValue(1);
+    }
+  }
+
+  /**
+   * The step runner as on another machine (the process target with viaDatastore): it gets the blob container's
+   * settings from PIPEWRIGHT_DATASTORE_SETTINGS only, fetches its input from the container, and puts its output there.
+   */
+  @Test
+  void aStepRunnerThatSharesOnlyTheContainerWithTheWorkspaceRunsTheStep() throws Exception {
+    try (Datastore bucket = Azurite.open(container.getBlobContainerName(), Map.of())) {
+      bucket.write("raw/rows/a.csv", new ByteArrayInputStream("1\n2\n3\n".getBytes(StandardCharsets.UTF_8)));
+    }
+    String mirror = "azureblob://" + Azurite.ACCOUNT + "/" + container.getBlobContainerName() + "/workspace";
+    Map<String, String> settings = Map.of("endpoint", Azurite.endpoint(), "accountKey", Azurite.KEY);
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode config = json.createObjectNode();
+    ObjectNode remote = config.putObject("targets").putObject("remote").put("type", "process")
+        .put("viaDatastore", true);
+    remote.putArray("jvmOptions").add("-Djdk.httpclient.allowRestrictedHeaders=content-length");
+    remote.putObject("env").put(StepRunner.DATASTORE_SETTINGS, json.writeValueAsString(settings));
+    Pipeline onRemote = Pipeline.named("blob");
+    onRemote.prep("count").on("remote").input("raw", URI.create("azureblob://" + Azurite.ACCOUNT + "/"
+        + container.getBlobContainerName() + "/raw/rows")).produces("counts", Dataset.class).runs(CountLines.class);
+    RUNS.set(0);
+
+    try (Workspace ws = Workspace.builder(tmp.resolve("ws")).config(WorkspaceConfig.parse(json.writeValueAsString(
+        config), "test")).datastore(mirror, settings).open()) {
+      Run run = ws.submit(onRemote).await();
+
+      assertThat(run.status()).as(String.valueOf(run)).isEqualTo(RunStatus.SUCCEEDED);
+      assertThat(run.step("count").computeTarget()).isEqualTo("remote");
+      Path counts = Path.of(run.step("count").outputs().get("counts"));
+      assertThat(counts.resolve("counts.txt")).hasContent("a.csv 3\n");
+      String hex = counts.getFileName().toString();
+      assertThat(container.getBlobClient("workspace/objects/" + hex.substring(0, 2) + "/" + hex + "/counts.txt")
+          .exists()).isTrue();
+      assertThat(container.listBlobsByHierarchy("workspace/runs/").stream().count())
+          .as("the attempt's description and result are deleted once read").isZero();
+      assertThat(RUNS).as("the body ran in the child, not here").hasValue(0);
     }
   }
 }
