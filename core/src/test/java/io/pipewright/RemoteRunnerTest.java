@@ -88,6 +88,13 @@ class RemoteRunnerTest {
     }
   }
 
+  public static final class Exits implements StepBody {
+    @Override
+    public void run(StepContext ctx) {
+      System.exit(3);
+    }
+  }
+
   private Pipeline pipeline() {
     Pipeline p = Pipeline.named("remote").parameter("scale", 1.5);
     Step count = p.prep("count").on("remote").input("raw", raw.resolve("rows.csv"))
@@ -171,6 +178,24 @@ class RemoteRunnerTest {
     assertThat(run.status()).isEqualTo(RunStatus.FAILED);
     assertThat(run.step("broken").error()).contains("bad data in row 7");
     assertThat(run.step("broken").attempts()).isEqualTo(1);
+  }
+
+  @Test
+  void aRunnerThatDiesFailsTheStepAndLeavesNothingInTheDatastore() throws Exception {
+    Pipeline p = Pipeline.named("dies");
+    p.step("exits").on("remote").produces("x", String.class).runs(Exits.class);
+
+    Run run = ws.submit(p).await();
+
+    assertThat(run.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(run.step("exits").error()).contains("exited with status 3");
+    try (Datastore datastore = Datastores.local(store)) {
+      long deadline = System.currentTimeMillis() + 30_000; // deleted off the run's lock, after the step ended
+      while (!datastore.list("runs").isEmpty() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(datastore.list("runs")).isEmpty();
+    }
   }
 
   @Test

@@ -559,6 +559,14 @@ final class RunExecution implements RunHandle {
     }
     node.current = null;
     attempt.ticket.release(); // success, failure, timeout or cancel: the attempt holds its target no longer
+    if (attempt.remoteFolder.get() != null) { // failed or stopped before its result was read: network, off the lock
+      try {
+        CompletableFuture.runAsync(() -> deleteRemoteFolder(attempt), engine.transfers());
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        LOG.debug("step '{}': workspace closing, {} stays in the datastore", node.step.name(),
+            attempt.remoteFolder.get());
+      }
+    }
     cancelTimer(node);
     if (failure == null && attempt.abort == null) {
       try {
@@ -833,6 +841,9 @@ final class RunExecution implements RunHandle {
     volatile String keptFromReuse;
     volatile List<StepContextImpl.ModelRegistration> registrations = List.of();
     volatile Map<String, StoredOutput> registeredInputs = Map.of();
+    /** Where a remote runner's description and result are in the datastore, until deleted. */
+    final java.util.concurrent.atomic.AtomicReference<String> remoteFolder =
+        new java.util.concurrent.atomic.AtomicReference<>();
 
     Attempt(Node node, int number, Map<String, Object> inputs) {
       this.node = node;
@@ -960,7 +971,6 @@ final class RunExecution implements RunHandle {
     private final Attempt attempt;
     private final Node node;
     private final Path staging;
-    private volatile String remoteFolder; // where a remote runner's description and result are, once started
 
     OutOfProcess(Attempt attempt) {
       this.attempt = attempt;
@@ -1008,7 +1018,8 @@ final class RunExecution implements RunHandle {
       }
       Path file = RunnerFiles.describe(id, pipeline, node.step, attempt.number, node.fingerprint, parameters,
           attempt.inputs, node.source, staging, engine.outputs(), true);
-      remoteFolder = RunnerFiles.remoteFolder(id, node.step.name(), attempt.number);
+      String remoteFolder = RunnerFiles.remoteFolder(id, node.step.name(), attempt.number);
+      attempt.remoteFolder.set(remoteFolder);
       Path body = file.resolveSibling("body.ser");
       if (java.nio.file.Files.exists(body)) {
         remote.datastore().upload(remoteFolder + body.getFileName(), body);
@@ -1044,8 +1055,9 @@ final class RunExecution implements RunHandle {
       MDC.put(MDC_RUN, id);
       MDC.put(MDC_STEP, node.step.name());
       try {
+        String remoteFolder = attempt.remoteFolder.get();
         if (remoteFolder != null) {
-          fetchResult();
+          fetchResult(remoteFolder);
         }
         RunnerFiles.Result result = RunnerFiles.readResult(RunnerFiles.resultFile(staging)).orElseThrow(() ->
             new StepException("step '" + node.step.name() + "': its step runner exited without a result"));
@@ -1096,14 +1108,12 @@ final class RunExecution implements RunHandle {
       } finally {
         MDC.remove(MDC_RUN);
         MDC.remove(MDC_STEP);
-        if (remoteFolder != null) {
-          deleteRemoteFolder();
-        }
+        deleteRemoteFolder(attempt);
       }
     }
 
     /** Copies a remote runner's result from the datastore next to the description, where a local one leaves it. */
-    private void fetchResult() throws IOException {
+    private void fetchResult(String remoteFolder) {
       Datastore datastore = engine.remote().orElseThrow().datastore();
       String key = remoteFolder + "result.json";
       if (datastore.exists(key)) {
@@ -1111,15 +1121,23 @@ final class RunExecution implements RunHandle {
       }
     }
 
-    /** The attempt's description, body and result in the datastore: read, so no longer needed. */
-    private void deleteRemoteFolder() {
-      Datastore datastore = engine.remote().orElseThrow().datastore();
-      try {
-        datastore.list(remoteFolder).forEach(datastore::delete);
-      } catch (RuntimeException e) {
-        LOG.warn("step '{}': could not delete {} in {}: {}", node.step.name(), remoteFolder, datastore.uri(),
-            Text.oneLine(e));
-      }
+  }
+
+  /**
+   * Deletes a remote runner's description, body and result from the datastore, once its attempt has ended (read, or
+   * failed or stopped), unless done already.
+   */
+  private void deleteRemoteFolder(Attempt attempt) {
+    String folder = attempt.remoteFolder.getAndSet(null);
+    if (folder == null) {
+      return;
+    }
+    Datastore datastore = engine.remote().orElseThrow().datastore();
+    try {
+      datastore.list(folder).forEach(datastore::delete);
+    } catch (RuntimeException e) {
+      LOG.warn("step '{}': could not delete {} in {}: {}", attempt.node.step.name(), folder, datastore.uri(),
+          Text.oneLine(e));
     }
   }
 
