@@ -79,6 +79,15 @@ class ProcessTargetTest {
     }
   }
 
+  public static final class DescribesItself implements StepBody {
+    @Override
+    public void run(StepContext ctx) {
+      Step step = ctx.step();
+      ctx.write("described", step.target() + " " + step.resources() + " " + step.timeout().orElseThrow() + " "
+          + step.retry().maxRetries() + " " + step.allowReuse());
+    }
+  }
+
   public static final class ReadsEnv implements StepBody {
     @Override
     public void run(StepContext ctx) {
@@ -137,6 +146,19 @@ class ProcessTargetTest {
     p.train("train").on(target).input("rows", prep.dataset("rows")).produces("model", Model.class)
         .produces("metrics", Metrics.class).runs(Train.class);
     return p;
+  }
+
+  @Test
+  void theBodySeesItsStepAsDeclared() throws Exception {
+    Pipeline p = Pipeline.named("self");
+    Step step = p.step("me").on("proc").resources(r -> r.cpus(2).memory("256m")).timeout(Duration.ofMinutes(5))
+        .retries(2).produces("described", String.class).runs(DescribesItself.class);
+
+    Run run = ws.submit(p).await();
+
+    assertThat(run.status()).as(run.toString()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(Path.of(run.step("me").outputs()
+        .get("described")).toFile()).get("value").asText()).isEqualTo("proc " + step.resources() + " PT5M 2 true");
   }
 
   @Test

@@ -102,6 +102,15 @@ final class RunnerFiles {
     d.put("kind", step.kind().name());
     d.put("attempt", attempt);
     step.version().ifPresent(v -> d.put("version", v));
+    d.put("target", step.target());
+    d.put("allowReuse", step.allowReuse());
+    d.putObject("resources").put("cpus", step.resources().cpus()).put("memoryBytes", step.resources().memoryBytes())
+        .put("gpus", step.resources().gpus());
+    step.timeout().ifPresent(t -> d.put("timeoutMillis", t.toMillis()));
+    d.putObject("retry").put("maxRetries", step.retry().maxRetries())
+        .put("initialBackoffMillis", step.retry().initialBackoff().toMillis())
+        .put("multiplier", step.retry().multiplier())
+        .put("maxBackoffMillis", step.retry().maxBackoff().toMillis());
     ObjectNode body = d.putObject("body");
     if (step.bodyInstance().isPresent()) {
       Path file = folder.resolve("body.ser");

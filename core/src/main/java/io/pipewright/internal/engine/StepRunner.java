@@ -293,7 +293,10 @@ public final class StepRunner {
         Map.of());
   }
 
-  /** The step as declared, rebuilt from the description: what {@code ctx.step()} shows the body. */
+  /**
+   * The step as declared, rebuilt from the description: what {@code ctx.step()} shows the body. Everything but its
+   * conditions, which the engine checked before the attempt started.
+   */
   private static Step step(JsonNode d) throws Exception {
     Pipeline pipeline = Pipeline.named(d.get("pipeline").asText());
     StepBuilder b = pipeline.step(d.get("step").asText(), StepKind.valueOf(d.get("kind").asText()));
@@ -319,6 +322,17 @@ public final class StepRunner {
     if (d.hasNonNull("version")) {
       b.version(d.get("version").asText());
     }
+    b.on(d.get("target").asText()).allowReuse(d.get("allowReuse").asBoolean());
+    JsonNode needs = d.get("resources");
+    b.resources(r -> new io.pipewright.Resources(needs.get("cpus").asInt(), needs.get("memoryBytes").asLong(),
+        needs.get("gpus").asInt()));
+    if (d.has("timeoutMillis")) {
+      b.timeout(java.time.Duration.ofMillis(d.get("timeoutMillis").asLong()));
+    }
+    JsonNode retry = d.get("retry");
+    b.retry(new io.pipewright.RetryPolicy(retry.get("maxRetries").asInt(),
+        java.time.Duration.ofMillis(retry.get("initialBackoffMillis").asLong()), retry.get("multiplier").asDouble(),
+        java.time.Duration.ofMillis(retry.get("maxBackoffMillis").asLong())));
     JsonNode body = d.get("body");
     if (body.has("class")) {
       return b.runs(Class.forName(body.get("class").asText()).asSubclass(StepBody.class));
