@@ -58,10 +58,11 @@ final class RemoteObjects {
    * a step runner on another machine fetches it with {@link #pull} like any stored output.
    */
   void push(ExternalInput input) {
-    byte[] manifest = Json.write(OutputStore.filesManifest(io.pipewright.Dataset.class, input.contentHash(),
-        input.dataset().files(), Map.of())).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    push(input.contentHash(), input.dataset().root(), input.dataset().files(), () ->
-        datastore.write(manifestKey(input.contentHash()), new java.io.ByteArrayInputStream(manifest)));
+    push(input.contentHash(), input.dataset().root(), input.dataset().files(), () -> {
+      byte[] manifest = Json.write(OutputStore.filesManifest(io.pipewright.Dataset.class, input.contentHash(),
+          input.dataset().files(), Map.of())).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      datastore.write(manifestKey(input.contentHash()), new java.io.ByteArrayInputStream(manifest));
+    });
   }
 
   private void push(String contentHash, Path dir, List<DataFile> files, Runnable writeManifest) {

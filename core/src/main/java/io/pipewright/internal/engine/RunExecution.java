@@ -980,14 +980,7 @@ final class RunExecution implements RunHandle {
 
     @Override
     public io.pipewright.spi.StepDescription start() throws Exception {
-      Optional<String> why = RunnerFiles.unrunnable(node.step);
-      if (why.isPresent()) { // validation refuses this; a target used outside a workspace may still get one
-        throw StepException.nonRetryable("step '" + node.step.name() + "': its body cannot run in another JVM ("
-            + why.get() + "): give it a body class or a Serializable body");
-      }
-      if (!onStarted(attempt)) {
-        throw new CancellationException("step '" + node.step.name() + "' was stopped before it started");
-      }
+      begin("in another JVM");
       Path file = RunnerFiles.describe(id, pipeline, node.step, attempt.number, node.fingerprint, parameters,
           attempt.inputs, node.source, staging, engine.outputs(), false);
       return new io.pipewright.spi.StepDescription(StepRunner.class.getName(), List.of(file.toString()), file);
@@ -995,17 +988,10 @@ final class RunExecution implements RunHandle {
 
     @Override
     public io.pipewright.spi.StepDescription startRemote() throws Exception {
-      Optional<String> why = RunnerFiles.unrunnable(node.step);
-      if (why.isPresent()) {
-        throw StepException.nonRetryable("step '" + node.step.name() + "': its body cannot run on another machine ("
-            + why.get() + "): give it a body class or a Serializable body");
-      }
       RemoteObjects remote = engine.remote().orElseThrow(() -> StepException.nonRetryable("step '"
           + node.step.name() + "' runs on another machine, which reaches its inputs and outputs only through a"
           + " datastore: give the workspace one (--datastore, PIPEWRIGHT_DATASTORE or \"datastore\" in the config)"));
-      if (!onStarted(attempt)) {
-        throw new CancellationException("step '" + node.step.name() + "' was stopped before it started");
-      }
+      begin("on another machine");
       for (Object input : attempt.inputs.values()) {
         if (input instanceof StoredOutput s) {
           remote.push(s);
@@ -1028,6 +1014,21 @@ final class RunExecution implements RunHandle {
       remote.datastore().upload(key, file);
       return new io.pipewright.spi.StepDescription(StepRunner.class.getName(),
           List.of("--datastore", remote.location(), key), file);
+    }
+
+    /**
+     * Marks the attempt started, once its body is known to be one the step runner can recreate (validation refuses
+     * others; a target used outside a workspace may still get one).
+     */
+    private void begin(String where) {
+      Optional<String> why = RunnerFiles.unrunnable(node.step);
+      if (why.isPresent()) {
+        throw StepException.nonRetryable("step '" + node.step.name() + "': its body cannot run " + where + " ("
+            + why.get() + "): give it a body class or a Serializable body");
+      }
+      if (!onStarted(attempt)) {
+        throw new CancellationException("step '" + node.step.name() + "' was stopped before it started");
+      }
     }
 
     @Override
